@@ -1,0 +1,13 @@
+import { defineScenario } from "../src/scenario/parseScenario.ts";
+
+/** W2/W3 (issue #28202): two prompt_async calls around the idle transition orphan a runner and start two loops. */
+export default defineScenario({
+  name: "double-prompt-async",
+  description: "two clients prompt_async the same session around its idle transition",
+  sessions: ["s1"],
+  clients: [
+    { name: "a", actions: [{ kind: "prompt", session: "s1", parts: ["start"] }] },
+    { name: "b", actions: [{ kind: "prompt_async", session: "s1", parts: ["from b"] }] },
+    { name: "c", actions: [{ kind: "prompt_async", session: "s1", parts: ["from c"] }] },
+  ],
+});

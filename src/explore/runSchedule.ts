@@ -1,0 +1,70 @@
+import type { RunnerVariant } from "../port.ts";
+import type { Invariant, Violation } from "../invariants/Invariant.ts";
+import { createWorld } from "../scenario/createWorld.ts";
+import type { Scenario } from "../scenario/schema.ts";
+import type { ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
+import { quiescence, VirtualScheduler } from "../scheduler/VirtualScheduler.ts";
+import type { RunEnd, TraceEvent } from "../trace.ts";
+
+/** What one schedule produced. */
+export interface ScheduleResult {
+  /** The released labels, in order: the schedule itself. */
+  readonly choices: readonly string[];
+  readonly trace: readonly TraceEvent[];
+  readonly end: RunEnd;
+  readonly violations: readonly Violation[];
+}
+
+/** Everything needed to run one schedule. */
+export interface ScheduleSpec {
+  readonly scenario: Scenario;
+  readonly runner: RunnerVariant;
+  readonly invariants: readonly Invariant[];
+  readonly chooser: ScheduleChooser;
+  readonly maxSteps: number;
+}
+
+/**
+ * Runs one schedule under the virtual scheduler: start the clients, then repeatedly wait
+ * for exact quiescence and release the point the chooser picks, until nothing is ready
+ * (at rest) or the step limit is hit. Then check the invariants over the trace.
+ */
+export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
+  const scheduler = new VirtualScheduler();
+  const trace: TraceEvent[] = [];
+  let step = 0;
+  const world = createWorld(spec.scenario, spec.runner, {
+    point: (label, options) => scheduler.point(label, options),
+    now: () => 0,
+    emit: (event) => {
+      trace.push({ ...event, step } as TraceEvent);
+    },
+  });
+  world.start();
+  const choices: string[] = [];
+  let limitHit = false;
+  for (;;) {
+    await quiescence();
+    const ready = scheduler.ready();
+    if (ready.length === 0) break;
+    if (step >= spec.maxSteps) {
+      limitHit = true;
+      break;
+    }
+    const picked = ready[spec.chooser.choose(ready, step)];
+    if (!picked) throw new RangeError(`strategy chose outside the ready set at step ${step + 1}`);
+    choices.push(picked.label);
+    step += 1;
+    scheduler.release(picked.label);
+  }
+  const end: RunEnd = {
+    atRest: !limitHit,
+    steps: step,
+    limitHit,
+    maxSteps: spec.maxSteps,
+    pendingCalls: world.pendingCalls(),
+  };
+  spec.chooser.finish?.(step, end.atRest);
+  const violations = spec.invariants.flatMap((inv) => inv.check(trace, end));
+  return { choices, trace, end, violations };
+}

@@ -1,0 +1,88 @@
+import type { MessageInfo } from "../port.ts";
+import type { TraceEvent } from "../trace.ts";
+import { isTerminal } from "../runner/MessageStore.ts";
+import type { EventOf } from "./Invariant.ts";
+
+/** A message as the trace tells it: its final state and when it was created. */
+export interface MessageRecord {
+  readonly info: MessageInfo;
+  readonly createdStep: number;
+  /** Creation order across the store. */
+  readonly order: number;
+  /** Step at which it got a terminal finish. */
+  readonly finishedStep?: number;
+}
+
+/** Lookups over one trace, built once and shared by the invariants. */
+export interface TraceIndex {
+  readonly messages: ReadonlyMap<string, MessageRecord>;
+  readonly userByRequest: ReadonlyMap<string, MessageRecord>;
+  readonly calls: ReadonlyMap<string, EventOf<"client.call">>;
+  readonly llmByAssistant: ReadonlyMap<string, readonly EventOf<"llm.call">[]>;
+  readonly cancels: readonly EventOf<"client.call">[];
+}
+
+const cache = new WeakMap<readonly TraceEvent[], TraceIndex>();
+
+/** Builds (or returns the cached) index of a trace. */
+export function indexTrace(trace: readonly TraceEvent[]): TraceIndex {
+  const hit = cache.get(trace);
+  if (hit) return hit;
+  const messages = new Map<string, MessageRecord>();
+  const userByRequest = new Map<string, MessageRecord>();
+  const calls = new Map<string, EventOf<"client.call">>();
+  const llmByAssistant = new Map<string, EventOf<"llm.call">[]>();
+  const cancels: EventOf<"client.call">[] = [];
+  for (const e of trace) {
+    if (e.type === "message") {
+      const prev = messages.get(e.message.id);
+      const finishedNow = isTerminal(e.message.finish) && !isTerminal(prev?.info.finish);
+      const record: MessageRecord = {
+        info: e.message,
+        createdStep: prev?.createdStep ?? e.step,
+        order: prev?.order ?? messages.size,
+        ...((finishedNow || prev?.finishedStep !== undefined) && { finishedStep: prev?.finishedStep ?? e.step }),
+      };
+      messages.set(e.message.id, record);
+      if (e.message.role === "user" && e.message.request !== undefined) userByRequest.set(e.message.request, record);
+    } else if (e.type === "client.call") {
+      calls.set(e.request, e);
+      if (e.action === "cancel") cancels.push(e);
+    } else if (e.type === "llm.call") {
+      const list = llmByAssistant.get(e.assistantID) ?? [];
+      list.push(e);
+      llmByAssistant.set(e.assistantID, list);
+    }
+  }
+  const index = { messages, userByRequest, calls, llmByAssistant, cancels };
+  cache.set(trace, index);
+  return index;
+}
+
+/** True if an LLM step of `assistantID` saw `user` with all of its final parts. */
+export function sawWhole(index: TraceIndex, assistantID: string, user: MessageRecord): boolean {
+  return (index.llmByAssistant.get(assistantID) ?? []).some((call) =>
+    call.seen.some((s) => s.id === user.info.id && s.parts === user.info.parts),
+  );
+}
+
+/**
+ * The assistant that answers `user`: a terminal assistant of its session whose parent is
+ * `user` or a user message created after it, and whose LLM step saw `user` whole. (A reply
+ * to a later message that read this one covers it, as one turn answers queued messages.)
+ */
+export function answerOf(index: TraceIndex, user: MessageRecord): MessageRecord | undefined {
+  for (const m of index.messages.values()) {
+    const { info } = m;
+    if (info.role !== "assistant" || info.sessionID !== user.info.sessionID || !isTerminal(info.finish)) continue;
+    const parent = info.parentID === undefined ? undefined : index.messages.get(info.parentID);
+    if (!parent || parent.order < user.order) continue;
+    if (sawWhole(index, info.id, user)) return m;
+  }
+  return undefined;
+}
+
+/** The first cancel of `sessionID` issued after the step `afterStep`, if any. */
+export function cancelAfter(index: TraceIndex, sessionID: string, afterStep: number): EventOf<"client.call"> | undefined {
+  return index.cancels.find((c) => c.sessionID === sessionID && c.step > afterStep);
+}

@@ -1,0 +1,29 @@
+import { cancelStopsRun } from "./cancel-stops-run.ts";
+import { everyMessageAnswered } from "./every-message-answered.ts";
+import type { Invariant } from "./Invariant.ts";
+import { livelock } from "./livelock.ts";
+import { noHang } from "./no-hang.ts";
+import { oneLoopPerSession } from "./one-loop-per-session.ts";
+import { oneReplyPerParent } from "./one-reply-per-parent.ts";
+import { promptGetsOwnReply } from "./prompt-gets-own-reply.ts";
+import { runnerError } from "./runner-error.ts";
+import { runnerMapIntegrity } from "./runner-map-integrity.ts";
+import { statusTruthful } from "./status-truthful.ts";
+import { waitersResolved } from "./waiters-resolved.ts";
+
+/** The invariants by name; scenarios, the CLI and the vitest helper read this map. */
+export const InvariantsMap = {
+  "every-message-answered": everyMessageAnswered,
+  "one-loop-per-session": oneLoopPerSession,
+  "runner-map-integrity": runnerMapIntegrity,
+  "status-truthful": statusTruthful,
+  "one-reply-per-parent": oneReplyPerParent,
+  "cancel-stops-run": cancelStopsRun,
+  "waiters-resolved": waitersResolved,
+  "no-hang": noHang,
+  "prompt-gets-own-reply": promptGetsOwnReply,
+  livelock,
+  "runner-error": runnerError,
+} as const satisfies Record<string, Invariant>;
+
+export type BuiltinInvariant = keyof typeof InvariantsMap;

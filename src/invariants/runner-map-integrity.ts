@@ -1,0 +1,45 @@
+import type { TraceEvent } from "../trace.ts";
+import type { Invariant, Violation } from "./Invariant.ts";
+
+/** Reference invariant 3: a Running runner is always the one in `runners.get(sid)` (checked between steps). */
+export const runnerMapIntegrity: Invariant = {
+  name: "runner-map-integrity",
+  description: "a Running runner is always the one the runners map holds for its session",
+  liveness: false,
+  check(trace, end) {
+    const map = new Map<string, string>();
+    const running = new Map<string, { sessionID: string; runID: string }>();
+    let step = 0;
+    const verify = (at: number): Violation | undefined => {
+      for (const [runner, { sessionID, runID }] of running) {
+        const holder = map.get(sessionID);
+        if (holder === runner) continue;
+        return {
+          invariant: "runner-map-integrity",
+          step: at,
+          sessionID,
+          message: `after step ${at} runner ${runner} is Running ${runID} but runners.get(${sessionID}) is ${holder ?? "empty"}: an orphaned runner`,
+        };
+      }
+      return undefined;
+    };
+    const apply = (e: TraceEvent) => {
+      if (e.type === "runners.set") map.set(e.sessionID, e.runner);
+      else if (e.type === "runners.delete") map.delete(e.sessionID);
+      else if (e.type === "runner.state") {
+        if (e.state === "running") running.set(e.runner, { sessionID: e.sessionID, runID: e.runID ?? "?" });
+        else running.delete(e.runner);
+      }
+    };
+    for (const e of trace) {
+      if (e.step !== step) {
+        const v = verify(step);
+        if (v) return [v];
+        step = e.step;
+      }
+      apply(e);
+    }
+    const v = verify(Math.max(step, end.steps));
+    return v ? [v] : [];
+  },
+};

@@ -1,0 +1,35 @@
+/**
+ * The design decisions that separate the runner variants. Every flag is one published or
+ * proposed change to opencode's session runner; `false` everywhere is upstream as it stood
+ * when PR #21528 was opened. See `../shared/reference/opencode-runner.md` sections 2-8.
+ */
+export interface RunnerDesign {
+  /** PR #21528: before `break` after a `stop` step, re-read and continue if a newer user message exists. */
+  readonly recheckBeforeBreak: boolean;
+  /** Section 8: `ensureRunning` on Running sets `pending`; `finishRun` restarts instead of going Idle. */
+  readonly pendingRestart: boolean;
+  /** Section 8: delete the map entry only if it still holds this runner, in the same locked step as Idle. */
+  readonly guardedDelete: boolean;
+  /** Section 8: idle only from the runner's own transition (never from `halt`) and never while a runner runs. */
+  readonly truthfulIdle: boolean;
+  /** Section 8: a user message is answered when an assistant has its id as `parentID` (not by id order). */
+  readonly answerByParent: boolean;
+  /** Torn-read fix: the loop ignores user messages whose parts are still being written. */
+  readonly completeMessagesOnly: boolean;
+  /** Lost-cancel fix: prompts accepted before a cancel never start (or feed) a run after it. */
+  readonly cancelWatermark: boolean;
+  /** Cancel leaves the runner Running until the interrupted loop has exited (no second loop meanwhile). */
+  readonly cancelAwaitsExit: boolean;
+}
+
+/** Upstream: every flag off. */
+export const upstreamDesign: RunnerDesign = {
+  recheckBeforeBreak: false,
+  pendingRestart: false,
+  guardedDelete: false,
+  truthfulIdle: false,
+  answerByParent: false,
+  completeMessagesOnly: false,
+  cancelWatermark: false,
+  cancelAwaitsExit: false,
+};

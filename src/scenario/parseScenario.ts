@@ -1,0 +1,44 @@
+import type { z } from "zod";
+import { InputError } from "../errors.ts";
+import { InvariantsMap } from "../invariants/index.ts";
+import { ScenarioSchema, type Scenario } from "./schema.ts";
+
+/** Formats zod issues as one line: `path: problem; path: problem`. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 4)
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`)
+    .join("; ");
+}
+
+/** Validates scenario data and its cross-references; throws {@link InputError} saying what to fix. */
+export function parseScenario(data: unknown, where = "scenario"): Scenario {
+  const parsed = ScenarioSchema.safeParse(data);
+  if (!parsed.success) throw new InputError(`${where} is malformed: ${formatIssues(parsed.error)}`);
+  const scenario = parsed.data;
+  const sessions = new Set(scenario.sessions);
+  const clients = new Set<string>();
+  for (const client of scenario.clients) {
+    if (clients.has(client.name)) throw new InputError(`${where}: client '${client.name}' is declared twice`);
+    clients.add(client.name);
+    for (const action of client.actions) {
+      if (!sessions.has(action.session)) {
+        throw new InputError(`${where}: client '${client.name}' uses session '${action.session}', which is not in sessions [${scenario.sessions.join(", ")}]`);
+      }
+    }
+  }
+  for (const sid of Object.keys(scenario.llm)) {
+    if (!sessions.has(sid)) throw new InputError(`${where}: llm script for unknown session '${sid}'`);
+  }
+  for (const inv of scenario.invariants ?? []) {
+    if (!(inv in InvariantsMap)) {
+      throw new InputError(`${where}: unknown invariant '${inv}'; use one of: ${Object.keys(InvariantsMap).join(", ")}`);
+    }
+  }
+  return scenario;
+}
+
+/** Typed helper for scenario files: validates at load time. */
+export function defineScenario(data: z.input<typeof ScenarioSchema>): Scenario {
+  return parseScenario(data, `scenario '${data.name}'`);
+}

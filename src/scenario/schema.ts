@@ -1,0 +1,51 @@
+import { z } from "zod";
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and '-'");
+const session = z.string().min(1);
+
+const promptFields = {
+  session,
+  /** Parts of the user message; each is written by its own await. */
+  parts: z.array(z.string()).min(1, "a prompt needs at least one part"),
+  /** Store the message without starting the loop. */
+  noReply: z.boolean().optional(),
+  /** A client-supplied message id (it may sort below ids the server writes). */
+  messageID: z.string().min(1).optional(),
+};
+
+/** One client action: each becomes a scheduling point of that client. */
+export const ActionSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("prompt"), ...promptFields }).strict(),
+  z.object({ kind: z.literal("prompt_async"), ...promptFields }).strict(),
+  z.object({ kind: z.literal("cancel"), session }).strict(),
+]);
+
+/** One scripted LLM reply. */
+export const ReplySchema = z.union([
+  z.object({ text: z.string() }).strict(),
+  z.object({ toolCalls: z.array(z.object({ tool: z.string().min(1), input: z.string().optional() }).strict()).min(1) }).strict(),
+  z.object({ error: z.string() }).strict(),
+]);
+
+/**
+ * A scenario: sessions, scripted LLM replies per session (consumed one per LLM step; when
+ * they run out the LLM answers "ok"), clients each running their actions in order, and the
+ * invariants to check (default: all).
+ */
+export const ScenarioSchema = z
+  .object({
+    name,
+    description: z.string().default(""),
+    sessions: z.array(session).min(1),
+    llm: z.record(z.string(), z.array(ReplySchema)).default({}),
+    clients: z.array(z.object({ name, actions: z.array(ActionSchema).min(1) }).strict()).min(1),
+    invariants: z.array(z.string()).optional(),
+  })
+  .strict();
+
+/** A validated scenario (plain data: it travels inside schedule files). */
+export type Scenario = z.output<typeof ScenarioSchema>;
+/** What a scenario author writes. */
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type Action = z.output<typeof ActionSchema>;
+export type Reply = z.output<typeof ReplySchema>;
