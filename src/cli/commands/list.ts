@@ -1,0 +1,29 @@
+import { ScenariosMap } from "../../../scenarios/index.ts";
+import { InvariantsMap } from "../../invariants/index.ts";
+import { RunnersMap } from "../../runner/variants/index.ts";
+import { StrategiesMap } from "../../scheduler/strategies/index.ts";
+import type { Io } from "../main.ts";
+
+/** `racelab list`: every registered scenario, runner, strategy and invariant. */
+export function listCommand(io: Io, options: { json?: boolean }): number {
+  const data = {
+    scenarios: Object.values(ScenariosMap).map((s) => ({ name: s.name, description: s.description })),
+    runners: Object.values(RunnersMap).map((r) => ({ name: r.name, description: r.description })),
+    strategies: [
+      ...Object.keys(StrategiesMap).map((name) => ({ name, description: "seeded uniform random walk (pure-rand)" })),
+      { name: "replay", description: "strict replay of a schedule file (racelab replay <file>)" },
+    ],
+    invariants: Object.values(InvariantsMap).map((i) => ({ name: i.name, description: i.description })),
+  };
+  if (options.json) {
+    io.out(JSON.stringify(data, null, 2));
+    return 0;
+  }
+  for (const [section, rows] of Object.entries(data)) {
+    io.out(`${section}:`);
+    const width = Math.max(...rows.map((r) => r.name.length));
+    for (const row of rows) io.out(`  ${row.name.padEnd(width)}  ${row.description}`);
+    io.out("");
+  }
+  return 0;
+}

@@ -1,0 +1,91 @@
+import { Command, CommanderError, Option } from "commander";
+import { HarnessError, InputError, ReplayDivergence } from "../errors.ts";
+import { exploreCommand } from "./commands/explore.ts";
+import { listCommand } from "./commands/list.ts";
+import { replayCommand } from "./commands/replay.ts";
+import { seedNumber, wholeNumber } from "./options.ts";
+
+/** Where the CLI writes (tests capture it). */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Exit codes: 0 pass, 1 violation, 2 bad input, 3 replay divergence, 70 racelab bug. */
+export const EXIT = { pass: 0, violation: 1, input: 2, divergence: 3, internal: 70 } as const;
+
+/** Runs the CLI; resolves with the exit code instead of exiting. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let code: number = EXIT.pass;
+  const program = new Command("racelab")
+    .description("Deterministic race-simulation test harness for agent session runners")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showSuggestionAfterError(true);
+
+  program
+    .command("list")
+    .description("list scenarios, runners, strategies and invariants")
+    .option("--json", "print JSON")
+    .action((opts: { json?: boolean }) => {
+      code = listCommand(io, opts);
+    });
+
+  program
+    .command("explore")
+    .description("explore schedules of a scenario; exit 0 = no violation in the budget, 1 = violation found, 2 = bad input")
+    .argument("<scenario>", "scenario name (see 'racelab list')")
+    .requiredOption("--runner <name>", "runner variant: upstream, pr-21528, fixed")
+    .option("--strategy <name>", "exploration strategy", "random")
+    .option("--runs <n>", "schedules to run at most", wholeNumber("--runs", 1), 1000)
+    .option("--seed <n>", "seed of the exploration (same seed, same schedules)", seedNumber, 1)
+    .option("--max-steps <n>", "step limit per schedule; hitting it is a livelock finding", wholeNumber("--max-steps", 1), 1000)
+    .option("--keep-going", "keep exploring after a failure: one failure per distinct set of invariants", false)
+    .option("--out <dir>", "where failure files go", "reports/failures")
+    .addOption(new Option("--json", "print one JSON object instead of text").default(false))
+    .action(async (scenario: string, opts) => {
+      code = await exploreCommand(io, scenario, opts);
+    });
+
+  program
+    .command("replay")
+    .description("rerun a recorded schedule; exit 1 = violation reproduces, 0 = passes now, 3 = divergence, 2 = bad file")
+    .argument("<file>", "a schedule file written by 'racelab explore'")
+    .action(async (file: string) => {
+      code = await replayCommand(io, file);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (error) {
+    return exitCodeFor(error, io);
+  }
+}
+
+function exitCodeFor(error: unknown, io: Io): number {
+  if (error instanceof CommanderError) {
+    // commander has already printed its message; help and version are not errors.
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
+      return EXIT.pass;
+    }
+    return EXIT.input;
+  }
+  if (error instanceof InputError) {
+    io.err(`racelab: ${error.message}`);
+    return EXIT.input;
+  }
+  if (error instanceof ReplayDivergence) {
+    io.err(`racelab: replay diverged at step ${error.step}: ${error.message}`);
+    return EXIT.divergence;
+  }
+  const what = error instanceof HarnessError ? error.message : String(error);
+  io.err(`racelab: internal error (a bug in racelab, please report it): ${what}`);
+  if (process.env.RACELAB_DEBUG && error instanceof Error) io.err(error.stack ?? "");
+  return EXIT.internal;
+}

@@ -1,0 +1,92 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { InputError } from "../errors.ts";
+import { formatIssues, parseScenario } from "../scenario/parseScenario.ts";
+import type { Scenario } from "../scenario/schema.ts";
+
+/**
+ * A schedule file: plain, versioned JSON, one failing (or any) schedule.
+ *
+ * ```json
+ * { "version": 1, "kind": "racelab-schedule",
+ *   "scenario": { ...the whole scenario... },   // replay needs nothing else
+ *   "runner": "upstream", "strategy": "random", "seed": 1, "run": 17, "maxSteps": 1000,
+ *   "choices": ["b: prompt_async s1", "b1 write user info", ...],   // released labels, in order
+ *   "violations": [{ "invariant": "every-message-answered", "message": "...", "step": 19 }] }
+ * ```
+ *
+ * `choices` are stable labels, not indices: replay releases the point with that label and
+ * stops with a divergence when the run no longer offers it. Version 1 is the only version.
+ */
+export const SCHEDULE_VERSION = 1;
+
+const ViolationSchema = z.object({ invariant: z.string(), message: z.string(), step: z.number().int().nonnegative() });
+
+const ScheduleFileSchema = z.object({
+  version: z.number().int(),
+  kind: z.literal("racelab-schedule"),
+  scenario: z.unknown(),
+  runner: z.string().min(1),
+  strategy: z.string().min(1),
+  seed: z.number().int(),
+  run: z.number().int().nonnegative(),
+  maxSteps: z.number().int().positive(),
+  choices: z.array(z.string()),
+  violations: z.array(ViolationSchema),
+});
+
+/** A parsed schedule file. */
+export interface ScheduleFile {
+  readonly version: typeof SCHEDULE_VERSION;
+  readonly kind: "racelab-schedule";
+  readonly scenario: Scenario;
+  readonly runner: string;
+  readonly strategy: string;
+  readonly seed: number;
+  readonly run: number;
+  readonly maxSteps: number;
+  readonly choices: readonly string[];
+  readonly violations: readonly z.output<typeof ViolationSchema>[];
+}
+
+/** Reads and validates a schedule file; throws {@link InputError} saying what is wrong with it. */
+export function readScheduleFile(path: string): ScheduleFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(code ?? error);
+    throw new InputError(`cannot read schedule file '${path}': ${why}; pass a file written by 'racelab explore'`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`schedule file '${path}' is not JSON (${(error as Error).message.split("\n")[0]}); pass a file written by 'racelab explore'`);
+  }
+  const parsed = ScheduleFileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new InputError(`schedule file '${path}' is malformed: ${formatIssues(parsed.error)}`);
+  }
+  if (parsed.data.version !== SCHEDULE_VERSION) {
+    throw new InputError(`schedule file '${path}' has version ${parsed.data.version}; this racelab reads version ${SCHEDULE_VERSION}`);
+  }
+  const scenario = parseScenario(parsed.data.scenario, `the scenario in '${path}'`);
+  return { ...parsed.data, version: SCHEDULE_VERSION, kind: "racelab-schedule", scenario };
+}
+
+/** Serialises a schedule file (stable key order, 2-space indent). */
+export function serializeScheduleFile(file: ScheduleFile): string {
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** Writes a schedule file under `dir` with a descriptive name; returns its path. */
+export function writeScheduleFile(dir: string, file: ScheduleFile): string {
+  mkdirSync(dir, { recursive: true });
+  const invariant = file.violations[0]?.invariant ?? "pass";
+  const path = join(dir, `${file.scenario.name}--${file.runner}--${invariant}--seed${file.seed}-run${file.run}.json`);
+  writeFileSync(path, serializeScheduleFile(file));
+  return path;
+}

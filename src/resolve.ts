@@ -1,0 +1,38 @@
+import { ScenariosMap } from "../scenarios/index.ts";
+import { InputError } from "./errors.ts";
+import type { Invariant } from "./invariants/Invariant.ts";
+import { InvariantsMap } from "./invariants/index.ts";
+import type { RunnerVariant } from "./port.ts";
+import { RunnersMap } from "./runner/variants/index.ts";
+import type { Scenario } from "./scenario/schema.ts";
+import type { Strategy, StrategyOptions } from "./scheduler/strategies/Strategy.ts";
+import { StrategiesMap } from "./scheduler/strategies/index.ts";
+
+function lookup<T>(map: Record<string, T>, name: string, what: string, hint = ""): T {
+  if (Object.hasOwn(map, name)) return map[name]!;
+  throw new InputError(`unknown ${what} '${name}'; use one of: ${Object.keys(map).join(", ")}${hint}`);
+}
+
+/** A built-in scenario by name. */
+export function resolveScenario(name: string): Scenario {
+  return lookup<Scenario>(ScenariosMap, name, "scenario", " (see 'racelab list')");
+}
+
+/** A runner variant by name. */
+export function resolveRunner(name: string): RunnerVariant {
+  return lookup<RunnerVariant>(RunnersMap, name, "runner");
+}
+
+/** An exploration strategy by name, built from resolved options. */
+export function resolveStrategy(name: string, options: StrategyOptions): Strategy {
+  if (name === "replay") {
+    throw new InputError("strategy 'replay' needs a recording: use 'racelab replay <file>'");
+  }
+  return lookup(StrategiesMap, name, "strategy")(options);
+}
+
+/** The invariants a scenario checks (all when it names none). */
+export function resolveInvariants(scenario: Scenario): Invariant[] {
+  if (!scenario.invariants) return Object.values(InvariantsMap);
+  return scenario.invariants.map((name) => lookup<Invariant>(InvariantsMap, name, "invariant"));
+}
