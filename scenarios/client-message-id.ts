@@ -12,7 +12,7 @@ export default defineScenario({
     { name: "a", actions: [{ kind: "prompt", session: "s1", parts: ["hello"] }] },
     {
       name: "b",
-      actions: [{ kind: "prompt_async", session: "s1", parts: ["client-numbered"], messageID: "msg_00000000_0000_client" }],
+      actions: [{ kind: "prompt_async", session: "s1", parts: ["client-numbered"], messageID: "msg_00000000client" }],
     },
   ],
 });

@@ -30,10 +30,10 @@ export class MessageStore {
 
   constructor(private readonly port: RunnerPort) {}
 
-  /** A new sortable, monotonic message id (virtual time, then a counter). */
+  /** A new sortable, monotonic message id: `msg_` + virtual time (4 base-36 digits) + a counter. */
   newID(): string {
     this.seq += 1;
-    return `msg_${String(this.port.now()).padStart(8, "0")}_${String(this.seq).padStart(4, "0")}`;
+    return `msg_${this.port.now().toString(36).padStart(4, "0")}${String(this.seq).padStart(4, "0")}`;
   }
 
   /** Inserts a message (info only; parts follow with {@link addPart}). */
