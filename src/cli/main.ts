@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import pc from "picocolors";
 import { HarnessError, InputError, ReplayDivergence } from "../errors.ts";
 import { exploreCommand } from "./commands/explore.ts";
 import { listCommand } from "./commands/list.ts";
@@ -9,11 +10,17 @@ import { seedNumber, wholeNumber } from "./options.ts";
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+  /** Colours for human output; all no-ops when the sink is not a colour terminal. */
+  readonly colors: Colors;
 }
+
+/** picocolors' formatter set. */
+export type Colors = ReturnType<typeof pc.createColors>;
 
 const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  colors: pc.createColors(pc.isColorSupported),
 };
 
 /** Exit codes: 0 pass, 1 violation, 2 bad input, 3 replay divergence, 70 racelab bug. */

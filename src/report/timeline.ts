@@ -1,6 +1,8 @@
-import pc from "picocolors";
+import picocolors from "picocolors";
 import type { Violation } from "../invariants/Invariant.ts";
 import type { TraceEvent } from "../trace.ts";
+
+type Colors = ReturnType<typeof picocolors.createColors>;
 import { describeEvent } from "./describeEvent.ts";
 
 /** What a timeline is drawn from. */
@@ -14,7 +16,7 @@ export interface TimelineInput {
  * A step-by-step timeline: each released point, what happened during its step, and each
  * violation marked at the step where it became observable.
  */
-export function renderTimeline(input: TimelineInput): string {
+export function renderTimeline(input: TimelineInput, pc: Colors = picocolors.createColors(false)): string {
   const byStep = new Map<number, string[]>();
   for (const e of input.trace) {
     const text = describeEvent(e);

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pc from "picocolors";
 import { describe, expect, it } from "vitest";
 import { ScenariosMap } from "../../scenarios/index.ts";
 import { main } from "../../src/cli/main.ts";
@@ -14,7 +15,7 @@ import { random } from "../../src/scheduler/strategies/random.ts";
 async function cli(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), colors: pc.createColors(false) });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 

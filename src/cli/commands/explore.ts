@@ -1,5 +1,4 @@
 import { relative } from "node:path";
-import pc from "picocolors";
 import { explore } from "../../explore/explore.ts";
 import { SCHEDULE_VERSION, writeScheduleFile } from "../../explore/scheduleFile.ts";
 import { renderTimeline } from "../../report/timeline.ts";
@@ -20,6 +19,7 @@ export interface ExploreCommandOptions {
 
 /** `racelab explore <scenario>`: 0 = no violation in the budget, 1 = violation found. */
 export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCommandOptions): Promise<number> {
+  const pc = io.colors;
   const scenario = resolveScenario(scenarioName);
   const runner = resolveRunner(o.runner);
   const strategy = resolveStrategy(o.strategy, { seed: o.seed });
@@ -92,7 +92,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
     for (const v of f.violations) io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
     io.out("");
     io.out(`Timeline (${f.result.choices.length} steps):`);
-    io.out(renderTimeline({ choices: f.result.choices, trace: f.result.trace, violations: f.violations }));
+    io.out(renderTimeline({ choices: f.result.choices, trace: f.result.trace, violations: f.violations }, pc));
     io.out("");
     io.out(`Failure file: ${f.file}`);
     io.out(`Reproduce:    ${pc.bold(`npx racelab replay ${f.file}`)}`);

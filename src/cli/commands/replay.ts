@@ -1,4 +1,3 @@
-import pc from "picocolors";
 import { replaySchedule } from "../../explore/replaySchedule.ts";
 import { readScheduleFile } from "../../explore/scheduleFile.ts";
 import { renderTimeline } from "../../report/timeline.ts";
@@ -6,10 +5,11 @@ import type { Io } from "../main.ts";
 
 /** `racelab replay <file>`: 1 = the recorded violation reproduces, 0 = the run passes now (3 = divergence, thrown). */
 export async function replayCommand(io: Io, path: string): Promise<number> {
+  const pc = io.colors;
   const file = readScheduleFile(path);
   const { result, verdict } = await replaySchedule(file);
   io.out(`Replaying ${path}: ${file.scenario.name} · runner ${file.runner} · ${file.choices.length} steps`);
-  io.out(renderTimeline({ choices: result.choices, trace: result.trace, violations: result.violations }));
+  io.out(renderTimeline({ choices: result.choices, trace: result.trace, violations: result.violations }, pc));
   io.out("");
   const recorded = [...new Set(file.violations.map((v) => v.invariant))].join(", ") || "(none)";
   const now = [...new Set(result.violations.map((v) => v.invariant))].join(", ");
