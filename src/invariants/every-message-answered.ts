@@ -36,13 +36,17 @@ export const everyMessageAnswered: Invariant = {
 
 /** Explains the loss in the words of the reference's race windows. */
 function why(trace: readonly TraceEvent[], index: TraceIndex, user: MessageRecord): string {
-  for (const calls of index.llmByAssistant.values()) {
-    for (const call of calls) {
-      const seen = call.seen.find((s) => s.id === user.info.id);
-      if (seen && seen.parts < user.info.parts) {
-        return `${call.runID} read it at step ${call.step} with ${seen.parts} of ${user.info.parts} parts and no later step read it whole (torn read)`;
-      }
-    }
+  const reads = [...index.llmByAssistant.values()].flat().flatMap((call) => {
+    const seen = call.seen.find((s) => s.id === user.info.id);
+    return seen ? [{ call, parts: seen.parts }] : [];
+  });
+  const whole = reads.find((r) => r.parts === user.info.parts);
+  if (whole) {
+    return `${whole.call.runID} read it whole at step ${whole.call.step}, but that step replied to an earlier message and no reply came after it`;
+  }
+  const torn = reads[0];
+  if (torn) {
+    return `${torn.call.runID} read it at step ${torn.call.step} with ${torn.parts} of ${user.info.parts} parts and no step read it whole (torn read)`;
   }
   const request = user.info.request;
   const wait = trace.find((e) => e.type === "wait.start" && e.waiter === request);

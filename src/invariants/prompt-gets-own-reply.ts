@@ -15,7 +15,9 @@ export const promptGetsOwnReply: Invariant = {
       if (e.type !== "client.return") continue;
       const call = index.calls.get(e.request);
       if (!call || call.action !== "prompt" || call.noReply) continue;
-      if (cancelAfter(index, call.sessionID, call.step)) continue;
+      // A cancel excuses the prompt only if it was issued before the prompt returned.
+      const cancel = cancelAfter(index, call.sessionID, call.step);
+      if (cancel && cancel.step <= e.step) continue;
       const user = index.userByRequest.get(e.request);
       const reply = e.message;
       if (user && reply?.role === "assistant") {

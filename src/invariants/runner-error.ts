@@ -1,4 +1,5 @@
 import type { Invariant, Violation } from "./Invariant.ts";
+import { indexTrace } from "./TraceIndex.ts";
 
 /** A runner whose client call throws is a finding, never a crash of the harness. */
 export const runnerError: Invariant = {
@@ -8,7 +9,14 @@ export const runnerError: Invariant = {
   check(trace) {
     for (const e of trace) {
       if (e.type !== "client.error") continue;
-      const v: Violation = { invariant: "runner-error", step: e.step, message: `request ${e.request} threw: ${e.error}` };
+      const call = indexTrace(trace).calls.get(e.request);
+      const what = call ? ` (${call.action} ${call.sessionID})` : "";
+      const v: Violation = {
+        invariant: "runner-error",
+        step: e.step,
+        message: `request ${e.request}${what} threw: ${e.error}`,
+        ...(call && { sessionID: call.sessionID }),
+      };
       return [v];
     }
     return [];
