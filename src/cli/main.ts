@@ -5,6 +5,7 @@ import { exploreCommand } from "./commands/explore.ts";
 import { listCommand } from "./commands/list.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { seedNumber, wholeNumber } from "./options.ts";
+import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
 
 /** Where the CLI writes (tests capture it). */
 export interface Io {
@@ -51,6 +52,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--strategy <name>", "exploration strategy", "random")
     .option("--runs <n>", "schedules to run at most", wholeNumber("--runs", 1), 1000)
     .option("--seed <n>", "seed of the exploration (same seed, same schedules)", seedNumber, 1)
+    .option("--depth <d>", "pct: bug depth to target (d-1 priority change points)", wholeNumber("--depth", 1), STRATEGY_DEFAULTS.depth)
+    .option("--preemptions <k>", "dfs: preemption bound", wholeNumber("--preemptions", 0), STRATEGY_DEFAULTS.preemptions)
     .option("--max-steps <n>", "step limit per schedule; hitting it is a livelock finding", wholeNumber("--max-steps", 1), 1000)
     .option("--keep-going", "keep exploring after a failure: one failure per distinct set of invariants", false)
     .option("--out <dir>", "where failure files go", "reports/failures")

@@ -3,6 +3,8 @@ import type { Invariant, Violation } from "../invariants/Invariant.ts";
 import type { RunnerVariant } from "../port.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { Strategy } from "../scheduler/strategies/Strategy.ts";
+import { actorOf } from "../scheduler/VirtualScheduler.ts";
+import { endStateFingerprint, hash53 } from "./fingerprint.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
 
 /** Resolved options of one exploration. */
@@ -28,8 +30,20 @@ export interface Failure {
   readonly violations: readonly Violation[];
 }
 
+/** Coyote-style statistics of an exploration. */
+export interface ExploreStats {
+  readonly schedules: number;
+  /** Schedules whose choice sequences differ. */
+  readonly distinctSchedules: number;
+  /** Distinct end states (messages, statuses, call results) reached. */
+  readonly distinctEndStates: number;
+  readonly steps: { readonly min: number; readonly avg: number; readonly max: number };
+  readonly preemptions: { readonly total: number; readonly avg: number; readonly max: number };
+}
+
 /** What an exploration found. */
 export interface ExploreResult {
+  readonly stats: ExploreStats;
   readonly schedulesRun: number;
   readonly failures: readonly Failure[];
   /** sha256 (16 hex) over every schedule run: its choices and its verdict. Same inputs, same hash. */
@@ -48,6 +62,17 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const failures: Failure[] = [];
   const seen = new Set<string>();
   const batchSize = options.strategy.independent ? Math.max(1, options.concurrency) : 1;
+  const schedules = new Set<number>();
+  const endStates = new Set<number>();
+  let minSteps = Number.POSITIVE_INFINITY;
+  let maxSteps = 0;
+  let totalSteps = 0;
+  let totalPreemptions = 0;
+  let maxPreemptions = 0;
+  if (options.strategy.prepare) {
+    const probe = await runSchedule({ ...base(options), chooser: { choose: () => 0 } });
+    options.strategy.prepare({ steps: probe.end.steps, actors: new Set(probe.choices.map(actorOf)).size });
+  }
   let run = 0;
   let exhausted = false;
   outer: while (run < options.runs) {
@@ -59,19 +84,22 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         break;
       }
       batch.push(
-        runSchedule({
-          scenario: options.scenario,
-          runner: options.runner,
-          invariants: options.invariants,
-          chooser,
-          maxSteps: options.maxSteps,
-        }),
+        runSchedule({ ...base(options), chooser }),
       );
     }
     if (batch.length === 0) break;
     const results = await Promise.all(batch);
     for (const result of results) {
-      hash.update(result.choices.join("\n"));
+      const choices = result.choices.join("\n");
+      hash.update(choices);
+      schedules.add(hash53(choices));
+      endStates.add(endStateFingerprint(result.trace));
+      const steps = result.end.steps;
+      minSteps = Math.min(minSteps, steps);
+      maxSteps = Math.max(maxSteps, steps);
+      totalSteps += steps;
+      totalPreemptions += result.preemptions;
+      maxPreemptions = Math.max(maxPreemptions, result.preemptions);
       hash.update(`|${result.violations.map((v) => v.invariant).join(",")}\n`);
       const current = run;
       run += 1;
@@ -85,5 +113,20 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     }
     if (exhausted) break;
   }
-  return { schedulesRun: run, failures, traceHash: hash.digest("hex").slice(0, 16), exhausted };
+  const stats: ExploreStats = {
+    schedules: run,
+    distinctSchedules: schedules.size,
+    distinctEndStates: endStates.size,
+    steps: { min: run ? minSteps : 0, avg: run ? round(totalSteps / run) : 0, max: maxSteps },
+    preemptions: { total: totalPreemptions, avg: run ? round(totalPreemptions / run) : 0, max: maxPreemptions },
+  };
+  return { stats, schedulesRun: run, failures, traceHash: hash.digest("hex").slice(0, 16), exhausted };
+}
+
+function base(options: ExploreOptions) {
+  return { scenario: options.scenario, runner: options.runner, invariants: options.invariants, maxSteps: options.maxSteps };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
 }

@@ -13,6 +13,8 @@ export interface ScheduleResult {
   readonly trace: readonly TraceEvent[];
   readonly end: RunEnd;
   readonly violations: readonly Violation[];
+  /** Steps that switched away from an actor that could have gone on. */
+  readonly preemptions: number;
 }
 
 /** Everything needed to run one schedule. */
@@ -43,6 +45,8 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   world.start();
   const choices: string[] = [];
   let limitHit = false;
+  let preemptions = 0;
+  let lastActor = "";
   for (;;) {
     await quiescence();
     const ready = scheduler.ready();
@@ -53,6 +57,8 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     }
     const picked = ready[spec.chooser.choose(ready, step)];
     if (!picked) throw new RangeError(`strategy chose outside the ready set at step ${step + 1}`);
+    if (picked.actor !== lastActor && ready.some((p) => p.actor === lastActor)) preemptions += 1;
+    lastActor = picked.actor;
     choices.push(picked.label);
     step += 1;
     scheduler.release(picked.label);
@@ -66,5 +72,5 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   };
   spec.chooser.finish?.(step, end.atRest);
   const violations = spec.invariants.flatMap((inv) => inv.check(trace, end));
-  return { choices, trace, end, violations };
+  return { choices, trace, end, violations, preemptions };
 }

@@ -6,6 +6,15 @@ export interface ReadyPoint {
   readonly id: number;
   /** Stable label, unique within the ready set. Schedules record choices by label. */
   readonly label: string;
+  /** The actor that waits on it (the label up to its first space, without a trailing ':'). */
+  readonly actor: string;
+}
+
+/** The actor of a label: `"a: prompt s1"` -> `a`, `"s1.run2 llm"` -> `s1.run2`. */
+export function actorOf(label: string): string {
+  const space = label.indexOf(" ");
+  const head = space < 0 ? label : label.slice(0, space);
+  return head.endsWith(":") ? head.slice(0, -1) : head;
 }
 
 interface PendingPoint extends ReadyPoint {
@@ -36,6 +45,7 @@ export class VirtualScheduler {
       this.pending.set(unique, {
         id: this.nextID++,
         label: unique,
+        actor: actorOf(label),
         resolve,
         detach: () => signal?.removeEventListener("abort", onAbort),
       });

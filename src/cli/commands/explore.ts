@@ -11,6 +11,8 @@ export interface ExploreCommandOptions {
   readonly strategy: string;
   readonly runs: number;
   readonly seed: number;
+  readonly depth: number;
+  readonly preemptions: number;
   readonly maxSteps: number;
   readonly keepGoing: boolean;
   readonly out: string;
@@ -22,7 +24,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
   const pc = io.colors;
   const scenario = resolveScenario(scenarioName);
   const runner = resolveRunner(o.runner);
-  const strategy = resolveStrategy(o.strategy, { seed: o.seed });
+  const strategy = resolveStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions });
   const invariants = resolveInvariants(scenario);
   const started = performance.now();
   const result = await explore({
@@ -51,6 +53,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
     });
     return { ...f, file: relative(process.cwd(), file) || file };
   });
+  const summary = strategy.summary?.();
   const perSecond = elapsedMs > 0 ? Math.round((result.schedulesRun / elapsedMs) * 1000) : 0;
   if (o.json) {
     io.out(
@@ -62,6 +65,8 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
         runs: o.runs,
         schedulesRun: result.schedulesRun,
         exhausted: result.exhausted,
+        stats: result.stats,
+        ...(summary && { strategySummary: summary }),
         violations: failures.flatMap((f) =>
           f.violations.map((v) => ({
             invariant: v.invariant,
@@ -81,9 +86,15 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
     return failures.length > 0 ? 1 : 0;
   }
   const header = `${scenario.name} · runner ${runner.name} · ${strategy.name} · seed ${o.seed}`;
+  const st = result.stats;
+  const statsLines = [
+    `  schedules ${st.schedules} (distinct ${st.distinctSchedules}), end states ${st.distinctEndStates}, steps min/avg/max ${st.steps.min}/${st.steps.avg}/${st.steps.max}, preemptions avg/max ${st.preemptions.avg}/${st.preemptions.max}`,
+    `  ${Math.round(elapsedMs)} ms, ${perSecond} schedules/s, traceHash ${result.traceHash}`,
+    ...(summary ? [`  ${summary.text}`] : []),
+  ];
   if (failures.length === 0) {
     io.out(pc.green(`✓ ${header}: no violation in ${result.schedulesRun} schedules`));
-    io.out(pc.dim(`  ${Math.round(elapsedMs)} ms, ${perSecond} schedules/s, traceHash ${result.traceHash}`));
+    for (const line of statsLines) io.out(pc.dim(line));
     return 0;
   }
   for (const f of failures) {
@@ -98,6 +109,6 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
     io.out(`Reproduce:    ${pc.bold(`npx racelab replay ${f.file}`)}`);
     io.out("");
   }
-  io.out(pc.dim(`${result.schedulesRun} schedules, ${Math.round(elapsedMs)} ms, ${perSecond} schedules/s, traceHash ${result.traceHash}`));
+  for (const line of statsLines) io.out(pc.dim(line));
   return 1;
 }

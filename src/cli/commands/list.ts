@@ -1,7 +1,7 @@
 import { ScenariosMap } from "../../../scenarios/index.ts";
 import { InvariantsMap } from "../../invariants/index.ts";
 import { RunnersMap } from "../../runner/variants/index.ts";
-import { StrategiesMap } from "../../scheduler/strategies/index.ts";
+import { StrategyDescriptions } from "../../scheduler/strategies/index.ts";
 import type { Io } from "../main.ts";
 
 /** `racelab list`: every registered scenario, runner, strategy and invariant. */
@@ -9,10 +9,7 @@ export function listCommand(io: Io, options: { json?: boolean }): number {
   const data = {
     scenarios: Object.values(ScenariosMap).map((s) => ({ name: s.name, description: s.description })),
     runners: Object.values(RunnersMap).map((r) => ({ name: r.name, description: r.description })),
-    strategies: [
-      ...Object.keys(StrategiesMap).map((name) => ({ name, description: "seeded uniform random walk (pure-rand)" })),
-      { name: "replay", description: "strict replay of a schedule file (racelab replay <file>)" },
-    ],
+    strategies: Object.entries(StrategyDescriptions).map(([name, description]) => ({ name, description })),
     invariants: Object.values(InvariantsMap).map((i) => ({ name: i.name, description: i.description })),
   };
   if (options.json) {

@@ -18,12 +18,39 @@ export interface Strategy {
   readonly independent: boolean;
   /** The chooser of schedule number `run` (0-based), or `undefined` when there is nothing left to explore. */
   next(run: number): ScheduleChooser | undefined;
+  /**
+   * Called once before the first `next` with the size of the scenario, measured by one
+   * probe schedule that always releases the oldest ready point. Strategies that need `k`
+   * (steps) or `n` (actors), such as PCT, take them from here.
+   */
+  prepare?(probe: ScenarioSize): void;
+  /** What the strategy has to say after an exploration (PCT's bound, DFS completeness). */
+  summary?(): StrategySummary;
+}
+
+/** Size of a scenario as one probe schedule measured it. */
+export interface ScenarioSize {
+  readonly steps: number;
+  readonly actors: number;
+}
+
+/** A strategy's own report, printed by `explore` and carried in `--json`. */
+export interface StrategySummary {
+  readonly text: string;
+  readonly [key: string]: unknown;
 }
 
 /** Options every strategy factory receives, resolved once by the CLI or the API. */
 export interface StrategyOptions {
   readonly seed: number;
+  /** PCT: the bug depth d to target (d - 1 priority change points). Default {@link STRATEGY_DEFAULTS}.depth. */
+  readonly depth?: number;
+  /** DFS: the preemption bound. Default {@link STRATEGY_DEFAULTS}.preemptions. */
+  readonly preemptions?: number;
 }
+
+/** Defaults of the strategy options (the CLI shows them in --help). */
+export const STRATEGY_DEFAULTS = { depth: 3, preemptions: 2 } as const;
 
 /** Builds a strategy from resolved options. */
 export type StrategyFactory = (options: StrategyOptions) => Strategy;

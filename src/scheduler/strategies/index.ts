@@ -1,3 +1,4 @@
+import { pct } from "./pct.ts";
 import { random } from "./random.ts";
 import type { StrategyFactory } from "./Strategy.ts";
 
@@ -7,6 +8,14 @@ import type { StrategyFactory } from "./Strategy.ts";
  */
 export const StrategiesMap = {
   random,
+  pct,
 } as const satisfies Record<string, StrategyFactory>;
 
 export type BuiltinStrategy = keyof typeof StrategiesMap;
+
+/** One line per strategy, for `racelab list`. */
+export const StrategyDescriptions: Record<BuiltinStrategy | "replay", string> = {
+  random: "seeded uniform random walk (pure-rand)",
+  pct: "probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010), --depth d",
+  replay: "strict replay of a schedule file (racelab replay <file>)",
+};

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { random, runSeed } from "../../../src/scheduler/strategies/random.ts";
 
-const ready = Array.from({ length: 7 }, (_, id) => ({ id, label: `p${id}` }));
+const ready = Array.from({ length: 7 }, (_, id) => ({ id, label: `p${id} step`, actor: `p${id}` }));
 const picks = (seed: number, run: number) => {
   const chooser = random({ seed }).next(run)!;
   return Array.from({ length: 40 }, (_, step) => chooser.choose(ready, step));

@@ -3,8 +3,8 @@ import { ReplayDivergence } from "../../../src/errors.ts";
 import { replay, replayChooser } from "../../../src/scheduler/strategies/replay.ts";
 
 const ready = [
-  { id: 0, label: "a: prompt s1" },
-  { id: 1, label: "b: prompt_async s1" },
+  { id: 0, label: "a: prompt s1", actor: "a" },
+  { id: 1, label: "b: prompt_async s1", actor: "b" },
 ];
 
 describe("replay strategy", () => {
