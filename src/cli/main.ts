@@ -4,6 +4,7 @@ import { HarnessError, InputError, ReplayDivergence } from "../errors.ts";
 import { exploreCommand } from "./commands/explore.ts";
 import { listCommand } from "./commands/list.ts";
 import { replayCommand } from "./commands/replay.ts";
+import { shrinkCommand } from "./commands/shrink.ts";
 import { seedNumber, wholeNumber } from "./options.ts";
 import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
 
@@ -56,6 +57,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--preemptions <k>", "dfs: preemption bound", wholeNumber("--preemptions", 0), STRATEGY_DEFAULTS.preemptions)
     .option("--max-steps <n>", "step limit per schedule; hitting it is a livelock finding", wholeNumber("--max-steps", 1), 1000)
     .option("--keep-going", "keep exploring after a failure: one failure per distinct set of invariants", false)
+    .option("--no-shrink", "write failing schedules as found, without shrinking them")
     .option("--out <dir>", "where failure files go", "reports/failures")
     .addOption(new Option("--json", "print one JSON object instead of text").default(false))
     .action(async (scenario: string, opts) => {
@@ -68,6 +70,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .argument("<file>", "a schedule file written by 'racelab explore'")
     .action(async (file: string) => {
       code = await replayCommand(io, file);
+    });
+
+  program
+    .command("shrink")
+    .description("shrink a failing schedule file while the same invariant fails; exit 1 = shrunk failure written, 0 = it no longer fails, 2 = bad file")
+    .argument("<file>", "a schedule file written by 'racelab explore'")
+    .option("--out <dir>", "where the shrunk file goes (default: next to the input)")
+    .action(async (file: string, opts: { out?: string }) => {
+      code = await shrinkCommand(io, file, opts);
     });
 
   try {

@@ -13,15 +13,22 @@ import type { Scenario } from "../scenario/schema.ts";
  *   "scenario": { ...the whole scenario... },   // replay needs nothing else
  *   "runner": "upstream", "strategy": "random", "seed": 1, "run": 17, "maxSteps": 1000,
  *   "choices": ["b: prompt_async s1", "b1 write user info", ...],   // released labels, in order
- *   "violations": [{ "invariant": "every-message-answered", "message": "...", "step": 19 }] }
+ *   "violations": [{ "invariant": "every-message-answered", "message": "...", "step": 19 }],
+ *   "shrink": { "original": { "actions": 3, "steps": 30, "preemptions": 11 },      // optional
+ *               "shrunk": { "actions": 3, "steps": 30, "preemptions": 3 }, "attempts": 179 } }
  * ```
  *
  * `choices` are stable labels, not indices: replay releases the point with that label and
- * stops with a divergence when the run no longer offers it. Version 1 is the only version.
+ * stops with a divergence when the run no longer offers it. `scenario` is the scenario the
+ * choices belong to: after shrinking it may have fewer client actions than the built-in one.
+ * Version 1 is the only version.
  */
 export const SCHEDULE_VERSION = 1;
 
 const ViolationSchema = z.object({ invariant: z.string(), message: z.string(), step: z.number().int().nonnegative() });
+
+const SizeSchema = z.object({ actions: z.number().int(), steps: z.number().int(), preemptions: z.number().int() });
+const ShrinkInfoSchema = z.object({ original: SizeSchema, shrunk: SizeSchema, attempts: z.number().int() });
 
 const ScheduleFileSchema = z.object({
   version: z.number().int(),
@@ -34,6 +41,7 @@ const ScheduleFileSchema = z.object({
   maxSteps: z.number().int().positive(),
   choices: z.array(z.string()),
   violations: z.array(ViolationSchema),
+  shrink: ShrinkInfoSchema.optional(),
 });
 
 /** A parsed schedule file. */
@@ -48,6 +56,8 @@ export interface ScheduleFile {
   readonly maxSteps: number;
   readonly choices: readonly string[];
   readonly violations: readonly z.output<typeof ViolationSchema>[];
+  /** Present when the schedule was shrunk: sizes before and after, and runs spent. */
+  readonly shrink?: z.output<typeof ShrinkInfoSchema>;
 }
 
 /** Reads and validates a schedule file; throws {@link InputError} saying what is wrong with it. */
@@ -74,7 +84,8 @@ export function readScheduleFile(path: string): ScheduleFile {
     throw new InputError(`schedule file '${path}' has version ${parsed.data.version}; this racelab reads version ${SCHEDULE_VERSION}`);
   }
   const scenario = parseScenario(parsed.data.scenario, `the scenario in '${path}'`);
-  return { ...parsed.data, version: SCHEDULE_VERSION, kind: "racelab-schedule", scenario };
+  const { shrink, ...rest } = parsed.data;
+  return { ...rest, version: SCHEDULE_VERSION, kind: "racelab-schedule", scenario, ...(shrink && { shrink }) };
 }
 
 /** Serialises a schedule file (stable key order, 2-space indent). */
@@ -82,11 +93,11 @@ export function serializeScheduleFile(file: ScheduleFile): string {
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
-/** Writes a schedule file under `dir` with a descriptive name; returns its path. */
-export function writeScheduleFile(dir: string, file: ScheduleFile): string {
+/** Writes a schedule file under `dir` with a descriptive name (plus `suffix`); returns its path. */
+export function writeScheduleFile(dir: string, file: ScheduleFile, suffix = ""): string {
   mkdirSync(dir, { recursive: true });
   const invariant = file.violations[0]?.invariant ?? "pass";
-  const path = join(dir, `${file.scenario.name}--${file.runner}--${invariant}--seed${file.seed}-run${file.run}.json`);
+  const path = join(dir, `${file.scenario.name}--${file.runner}--${invariant}--seed${file.seed}-run${file.run}${suffix}.json`);
   writeFileSync(path, serializeScheduleFile(file));
   return path;
 }

@@ -1,5 +1,6 @@
 import { relative } from "node:path";
 import { explore } from "../../explore/explore.ts";
+import { shrinkFailure } from "../../explore/shrink.ts";
 import { SCHEDULE_VERSION, writeScheduleFile } from "../../explore/scheduleFile.ts";
 import { renderTimeline } from "../../report/timeline.ts";
 import { resolveInvariants, resolveRunner, resolveScenario, resolveStrategy } from "../../resolve.ts";
@@ -15,6 +16,8 @@ export interface ExploreCommandOptions {
   readonly preemptions: number;
   readonly maxSteps: number;
   readonly keepGoing: boolean;
+  /** Shrink each failure before writing it (default on). */
+  readonly shrink: boolean;
   readonly out: string;
   readonly json: boolean;
 }
@@ -38,21 +41,31 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
     concurrency: 16,
   });
   const elapsedMs = performance.now() - started;
-  const failures = result.failures.map((f) => {
-    const file = writeScheduleFile(o.out, {
+  const failures = [];
+  for (const f of result.failures) {
+    const primary = f.violations[0]!.invariant;
+    const shrunk = o.shrink
+      ? await shrinkFailure({ scenario, runner, invariants, primary, maxSteps: o.maxSteps, choices: f.result.choices })
+      : undefined;
+    const run = shrunk?.full ?? f.result;
+    const violations = run.violations.map(({ invariant, message, step }) => ({ invariant, message, step }));
+    const path = writeScheduleFile(o.out, {
       version: SCHEDULE_VERSION,
       kind: "racelab-schedule",
-      scenario,
+      scenario: shrunk?.scenario ?? scenario,
       runner: runner.name,
       strategy: strategy.name,
       seed: o.seed,
       run: f.run,
       maxSteps: o.maxSteps,
-      choices: f.result.choices,
-      violations: f.violations.map(({ invariant, message, step }) => ({ invariant, message, step })),
+      choices: run.choices,
+      violations,
+      ...(shrunk && { shrink: { original: shrunk.original, shrunk: shrunk.shrunk, attempts: shrunk.attempts } }),
     });
-    return { ...f, file: relative(process.cwd(), file) || file };
-  });
+    const file = relative(process.cwd(), path) || path;
+    const original = { steps: f.result.end.steps, preemptions: f.result.preemptions };
+    failures.push({ schedule: f.run, run, violations, file, original, shrink: shrunk });
+  }
   const summary = strategy.summary?.();
   const perSecond = elapsedMs > 0 ? Math.round((result.schedulesRun / elapsedMs) * 1000) : 0;
   if (o.json) {
@@ -72,9 +85,14 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
             invariant: v.invariant,
             message: v.message,
             step: v.step,
-            schedule: f.run,
+            schedule: f.schedule,
             failureFile: f.file,
-            steps: f.result.choices.length,
+            steps: f.run.choices.length,
+            originalSteps: f.original.steps,
+            shrunkSteps: f.run.choices.length,
+            originalPreemptions: f.original.preemptions,
+            shrunkPreemptions: f.run.preemptions,
+            ...(f.shrink && { shrink: { original: f.shrink.original, shrunk: f.shrink.shrunk, attempts: f.shrink.attempts } }),
             replay: `npx racelab replay ${f.file}`,
           })),
         ),
@@ -99,11 +117,18 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
   }
   for (const f of failures) {
     const names = [...new Set(f.violations.map((v) => v.invariant))].join(", ");
-    io.out(pc.red(`✗ ${header}: ${pc.bold(names)} violated in schedule #${f.run} (after ${f.run + 1} schedules)`));
+    io.out(pc.red(`✗ ${header}: ${pc.bold(names)} violated in schedule #${f.schedule} (after ${f.schedule + 1} schedules)`));
     for (const v of f.violations) io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
     io.out("");
-    io.out(`Timeline (${f.result.choices.length} steps):`);
-    io.out(renderTimeline({ choices: f.result.choices, trace: f.result.trace, violations: f.violations }, pc));
+    if (f.shrink) {
+      const a = f.shrink.original;
+      const b = f.shrink.shrunk;
+      io.out(
+        `Shrunk in ${f.shrink.attempts} runs: ${a.actions} -> ${b.actions} client actions, ${a.steps} -> ${b.steps} steps, ${a.preemptions} -> ${b.preemptions} preemptions`,
+      );
+    }
+    io.out(`Timeline (${f.run.choices.length} steps${f.shrink ? ", shrunk" : ""}):`);
+    io.out(renderTimeline({ choices: f.run.choices, trace: f.run.trace, violations: f.violations }, pc));
     io.out("");
     io.out(`Failure file: ${f.file}`);
     io.out(`Reproduce:    ${pc.bold(`npx racelab replay ${f.file}`)}`);

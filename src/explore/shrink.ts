@@ -1,0 +1,181 @@
+import type { Invariant } from "../invariants/Invariant.ts";
+import type { RunnerVariant } from "../port.ts";
+import type { Scenario } from "../scenario/schema.ts";
+import type { ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
+import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
+
+/** How big a failing schedule is; smaller is better, compared in this order. */
+export interface ScheduleSize {
+  /** Client actions in the scenario. */
+  readonly actions: number;
+  readonly steps: number;
+  readonly preemptions: number;
+}
+
+/** What to shrink. */
+export interface ShrinkInput {
+  readonly scenario: Scenario;
+  readonly runner: RunnerVariant;
+  /** The invariant that must keep failing. */
+  readonly invariant: Invariant;
+  readonly maxSteps: number;
+  /** The failing schedule: released labels, in order. */
+  readonly choices: readonly string[];
+  /** Runs to spend at most (each candidate is one run). Default 2000. */
+  readonly budget?: number;
+}
+
+/** The smallest failing schedule found. */
+export interface ShrinkResult {
+  /** The scenario, possibly with client actions removed. */
+  readonly scenario: Scenario;
+  /** The shrunk run (its `choices` replay strictly). */
+  readonly result: ScheduleResult;
+  readonly original: ScheduleSize;
+  readonly shrunk: ScheduleSize;
+  /** Candidate runs tried. */
+  readonly attempts: number;
+}
+
+/**
+ * Shrinks a failing interleaving while the same invariant keeps failing. A candidate is a
+ * scenario plus a list of preferred labels, replayed leniently: at step i the preferred label
+ * is released if it is ready, otherwise the last actor goes on (no preemption), otherwise the
+ * oldest ready point. Candidates: drop a client action; keep only a prefix; give up one
+ * deviation from the default order; delete one step. Each accepted candidate's actual run
+ * becomes the new schedule, so the result always replays strictly. Sizes compare as
+ * (client actions, steps, preemptions), lexicographically.
+ */
+export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
+  const budget = input.budget ?? 2000;
+  let attempts = 0;
+  const tryRun = async (scenario: Scenario, prefs: readonly (string | undefined)[]) => {
+    attempts += 1;
+    const result = await runSchedule({
+      scenario,
+      runner: input.runner,
+      invariants: [input.invariant],
+      chooser: lenient(prefs),
+      maxSteps: input.maxSteps,
+    });
+    return result.violations.length > 0 ? result : undefined;
+  };
+
+  const first = await tryRun(input.scenario, input.choices);
+  if (!first) throw new Error(`shrink: the schedule does not fail ${input.invariant.name}; nothing to shrink`);
+  let best = { scenario: input.scenario, result: first };
+  const original = sizeOf(best.scenario, best.result);
+
+  const accept = async (scenario: Scenario, prefs: readonly (string | undefined)[]): Promise<boolean> => {
+    if (attempts >= budget) return false;
+    const result = await tryRun(scenario, prefs);
+    if (!result || !smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) {
+      return false;
+    }
+    best = { scenario, result };
+    return true;
+  };
+
+  let progress = true;
+  while (progress && attempts < budget) {
+    progress = false;
+    // 1. Fewer client actions.
+    for (const scenario of withoutOneAction(best.scenario)) {
+      if (await accept(scenario, best.result.choices)) progress = true;
+    }
+    // 2. The shortest prefix that still fails, then the default order.
+    const choices = best.result.choices;
+    for (let length = 0; length < choices.length; length++) {
+      if (await accept(best.scenario, choices.slice(0, length))) {
+        progress = true;
+        break;
+      }
+    }
+    // 3. Give up one deviation at a time (fewer preemptions), 4. delete one step at a time.
+    for (const edit of [undeviate, deleteAt]) {
+      for (let i = best.result.choices.length - 1; i >= 0; i--) {
+        const prefs = edit(best.result.choices, i);
+        if (prefs && (await accept(best.scenario, prefs))) progress = true;
+      }
+    }
+  }
+  return { scenario: best.scenario, result: best.result, original, shrunk: sizeOf(best.scenario, best.result), attempts };
+}
+
+/** Lenient replay: the preferred label if ready, else the last actor, else the oldest ready point. */
+export function lenient(prefs: readonly (string | undefined)[]): ScheduleChooser {
+  let last = "";
+  return {
+    choose(ready, step) {
+      const wanted = prefs[step];
+      let index = wanted === undefined ? -1 : ready.findIndex((p) => p.label === wanted);
+      if (index < 0) index = Math.max(0, ready.findIndex((p) => p.actor === last));
+      last = ready[index]!.actor;
+      return index;
+    },
+  };
+}
+
+function undeviate(choices: readonly string[], i: number): (string | undefined)[] {
+  const prefs: (string | undefined)[] = [...choices];
+  prefs[i] = undefined;
+  return prefs;
+}
+
+function deleteAt(choices: readonly string[], i: number): string[] {
+  return [...choices.slice(0, i), ...choices.slice(i + 1)];
+}
+
+function* withoutOneAction(scenario: Scenario): Generator<Scenario> {
+  for (let c = scenario.clients.length - 1; c >= 0; c--) {
+    const client = scenario.clients[c]!;
+    for (let a = client.actions.length - 1; a >= 0; a--) {
+      const actions = client.actions.filter((_, i) => i !== a);
+      const clients = actions.length
+        ? scenario.clients.map((cl, i) => (i === c ? { ...cl, actions } : cl))
+        : scenario.clients.filter((_, i) => i !== c);
+      if (clients.length > 0) yield { ...scenario, clients };
+    }
+  }
+}
+
+/** The size of a failing schedule. */
+export function sizeOf(scenario: Scenario, result: ScheduleResult): ScheduleSize {
+  return {
+    actions: scenario.clients.reduce((n, c) => n + c.actions.length, 0),
+    steps: result.end.steps,
+    preemptions: result.preemptions,
+  };
+}
+
+function smaller(a: ScheduleSize, b: ScheduleSize): boolean {
+  if (a.actions !== b.actions) return a.actions < b.actions;
+  if (a.steps !== b.steps) return a.steps < b.steps;
+  return a.preemptions < b.preemptions;
+}
+
+/** A shrunk failure, re-run under all of its scenario's invariants so its file records every violation. */
+export interface ShrunkFailure extends ShrinkResult {
+  /** The strict re-run of the shrunk schedule under all invariants. */
+  readonly full: ScheduleResult;
+}
+
+/**
+ * Shrinks a failing schedule on the invariant it reports first, then re-runs the shrunk
+ * schedule strictly under `invariants` (the scenario's full set).
+ */
+export async function shrinkFailure(input: Omit<ShrinkInput, "invariant"> & { invariants: readonly Invariant[]; primary: string }): Promise<ShrunkFailure> {
+  const invariant = input.invariants.find((inv) => inv.name === input.primary);
+  if (!invariant) throw new Error(`shrinkFailure: invariant ${input.primary} is not checked by this scenario`);
+  const shrunk = await shrink({ ...input, invariant });
+  const full = await runSchedule({
+    scenario: shrunk.scenario,
+    runner: input.runner,
+    invariants: input.invariants,
+    chooser: lenient(shrunk.result.choices),
+    maxSteps: input.maxSteps,
+  });
+  // The invariant it was shrunk on comes first: it names the file and drives the next shrink.
+  const violations = [...full.violations].sort((a, b) => Number(b.invariant === input.primary) - Number(a.invariant === input.primary));
+  return { ...shrunk, full: { ...full, violations } };
+}
