@@ -27,7 +27,8 @@ describe("racelab explore", () => {
     const r = await cli("explore", "idle-prompt-async", "--runner", "upstream", "--runs", "2000", "--seed", "1", "--out", dir);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/every-message-answered/);
-    expect(r.out).toMatch(/Timeline \(\d+ steps\):/);
+    expect(r.out).toMatch(/Timeline \(\d+ steps, shrunk\):/);
+    expect(r.out).toMatch(/Shrunk in \d+ runs: 2 -> \d client actions, \d+ -> \d+ steps, \d+ -> \d+ preemptions/);
     expect(r.out).toMatch(/^\s+1 {2}\S/m);
     const replay = /Reproduce:\s+npx racelab replay (\S+)/.exec(r.out);
     expect(replay).not.toBeNull();
@@ -159,5 +160,39 @@ describe("the racelab bin", () => {
     expect(list.strategies.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(["random", "pct", "replay"]));
     expect(list.invariants.length).toBeGreaterThanOrEqual(8);
     expect(list.scenarios.length).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe("racelab shrink and shrunk failure files", () => {
+  it("explore writes shrunk failures and --json reports original and shrunk step counts (cancel-race, seed 1)", async () => {
+    const r = await cli("explore", "cancel-race", "--runner", "upstream", "--runs", "2000", "--json", "--out", outDir());
+    const v = JSON.parse(r.out).violations[0];
+    expect(v).toMatchObject({ originalSteps: expect.any(Number), shrunkSteps: expect.any(Number), shrink: { attempts: expect.any(Number) } });
+    expect(v.shrunkSteps).toBeLessThan(v.originalSteps);
+    const file = JSON.parse(readFileSync(v.failureFile, "utf8"));
+    expect(file.shrink.shrunk.steps).toBe(file.choices.length);
+    expect(file.choices).toHaveLength(v.shrunkSteps);
+  });
+
+  it("shrink <file> shrinks an unshrunk failure next to it and the result replays (cancel-race, seed 1)", async () => {
+    const dir = outDir();
+    const found = await cli("explore", "cancel-race", "--runner", "upstream", "--runs", "2000", "--no-shrink", "--out", dir);
+    const file = /Failure file: (\S+)/.exec(found.out)![1]!;
+    expect(JSON.parse(readFileSync(file, "utf8")).shrink).toBeUndefined();
+    const s = await cli("shrink", file);
+    expect(s.code).toBe(1);
+    expect(s.out).toMatch(/3 -> 2 client actions/);
+    const shrunk = /Shrunk file: (\S+)/.exec(s.out)![1]!;
+    expect(shrunk).toMatch(/-shrunk\.json$/);
+    expect((await cli("replay", shrunk)).code).toBe(1);
+  });
+
+  it("shrink exits 0 for a file that records no violation", async () => {
+    const path = join(outDir(), "pass.json");
+    const scenario = ScenariosMap["idle-prompt-async"];
+    writeFileSync(path, JSON.stringify({ version: 1, kind: "racelab-schedule", scenario, runner: "fixed", strategy: "random", seed: 1, run: 0, maxSteps: 1000, choices: [], violations: [] }));
+    const r = await cli("shrink", path);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/nothing to shrink/);
   });
 });

@@ -13,7 +13,6 @@ export interface ExploreCommandOptions {
   readonly runs: number;
   readonly seed: number;
   readonly depth: number;
-  readonly preemptions: number;
   readonly maxSteps: number;
   readonly keepGoing: boolean;
   /** Shrink each failure before writing it (default on). */
@@ -27,7 +26,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
   const pc = io.colors;
   const scenario = resolveScenario(scenarioName);
   const runner = resolveRunner(o.runner);
-  const strategy = resolveStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions });
+  const strategy = resolveStrategy(o.strategy, { seed: o.seed, depth: o.depth });
   const invariants = resolveInvariants(scenario);
   const started = performance.now();
   const result = await explore({
