@@ -111,6 +111,14 @@ export interface RunnerPort {
   llm(request: LlmRequest, options?: PointOptions): Promise<LlmReply>;
   /** Reports an event; synchronous, never awaited. */
   trace(event: RunnerEvent): void;
+  /**
+   * Optional: reports that the current step reads (`write` false) or writes shared state
+   * under `key`. Keys are paths: `store:s1` covers `store:s1/msg_3`. Partial-order
+   * reduction treats two steps as independent only when their keys do not conflict; a
+   * runner that never calls `touch` gets no reduction (every step is dependent), never a
+   * wrong one. Observations an invariant makes count as reads.
+   */
+  touch?(key: string, write: boolean): void;
 }
 
 /** One prompt as a client sends it. */

@@ -33,6 +33,8 @@ export interface Failure {
 /** Coyote-style statistics of an exploration. */
 export interface ExploreStats {
   readonly schedules: number;
+  /** Schedules a reducing strategy abandoned part-way as equivalent to explored ones. */
+  readonly abandoned: number;
   /** Schedules whose choice sequences differ. */
   readonly distinctSchedules: number;
   /** Distinct end states (messages, statuses, call results) reached. */
@@ -69,6 +71,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   let totalSteps = 0;
   let totalPreemptions = 0;
   let maxPreemptions = 0;
+  let abandoned = 0;
   if (options.strategy.prepare) {
     const probe = await runSchedule({ ...base(options), chooser: { choose: () => 0 } });
     options.strategy.prepare({ steps: probe.end.steps, actors: new Set(probe.choices.map(actorOf)).size });
@@ -93,7 +96,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       const choices = result.choices.join("\n");
       hash.update(choices);
       schedules.add(hash53(choices));
-      endStates.add(endStateFingerprint(result.trace));
+      if (result.abandoned) abandoned += 1;
+      else endStates.add(endStateFingerprint(result.trace));
       const steps = result.end.steps;
       minSteps = Math.min(minSteps, steps);
       maxSteps = Math.max(maxSteps, steps);
@@ -115,6 +119,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   }
   const stats: ExploreStats = {
     schedules: run,
+    abandoned,
     distinctSchedules: schedules.size,
     distinctEndStates: endStates.size,
     steps: { min: run ? minSteps : 0, avg: run ? round(totalSteps / run) : 0, max: maxSteps },

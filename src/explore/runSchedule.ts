@@ -2,7 +2,8 @@ import type { RunnerVariant } from "../port.ts";
 import type { Invariant, Violation } from "../invariants/Invariant.ts";
 import { createWorld } from "../scenario/createWorld.ts";
 import type { Scenario } from "../scenario/schema.ts";
-import type { ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
+import { emptyFootprint } from "../scheduler/Footprint.ts";
+import { ABANDON, type ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
 import { quiescence, VirtualScheduler } from "../scheduler/VirtualScheduler.ts";
 import type { RunEnd, TraceEvent } from "../trace.ts";
 
@@ -15,6 +16,8 @@ export interface ScheduleResult {
   readonly violations: readonly Violation[];
   /** Steps that switched away from an actor that could have gone on. */
   readonly preemptions: number;
+  /** The chooser abandoned the schedule as redundant; only safety invariants were checked. */
+  readonly abandoned: boolean;
 }
 
 /** Everything needed to run one schedule. */
@@ -32,7 +35,11 @@ export interface ScheduleSpec {
  * (at rest) or the step limit is hit. Then check the invariants over the trace.
  */
 export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
-  const scheduler = new VirtualScheduler();
+  const observe = spec.chooser.observe?.bind(spec.chooser);
+  let footprint = emptyFootprint();
+  const scheduler = new VirtualScheduler(() => {
+    footprint.global = true;
+  });
   const trace: TraceEvent[] = [];
   let step = 0;
   const world = createWorld(spec.scenario, spec.runner, {
@@ -41,21 +48,36 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     emit: (event) => {
       trace.push({ ...event, step } as TraceEvent);
     },
+    ...(observe && {
+      touch: (key: string, write: boolean) => {
+        (write ? footprint.writes : footprint.reads).add(key);
+      },
+    }),
   });
   world.start();
   const choices: string[] = [];
   let limitHit = false;
   let preemptions = 0;
   let lastActor = "";
+  let abandoned = false;
   for (;;) {
     await quiescence();
+    if (observe && step > 0) {
+      observe(step - 1, footprint);
+      footprint = emptyFootprint();
+    }
     const ready = scheduler.ready();
     if (ready.length === 0) break;
     if (step >= spec.maxSteps) {
       limitHit = true;
       break;
     }
-    const picked = ready[spec.chooser.choose(ready, step)];
+    const index = spec.chooser.choose(ready, step);
+    if (index === ABANDON) {
+      abandoned = true;
+      break;
+    }
+    const picked = ready[index];
     if (!picked) throw new RangeError(`strategy chose outside the ready set at step ${step + 1}`);
     if (picked.actor !== lastActor && ready.some((p) => p.actor === lastActor)) preemptions += 1;
     lastActor = picked.actor;
@@ -64,13 +86,13 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     scheduler.release(picked.label);
   }
   const end: RunEnd = {
-    atRest: !limitHit,
+    atRest: !limitHit && !abandoned,
     steps: step,
     limitHit,
     maxSteps: spec.maxSteps,
     pendingCalls: world.pendingCalls(),
   };
-  spec.chooser.finish?.(step, end.atRest);
+  if (!abandoned) spec.chooser.finish?.(step, end.atRest);
   const violations = spec.invariants.flatMap((inv) => inv.check(trace, end));
-  return { choices, trace, end, violations, preemptions };
+  return { choices, trace, end, violations, preemptions, abandoned };
 }

@@ -32,34 +32,40 @@ export class MessageStore {
 
   /** A new sortable, monotonic message id: `msg_` + virtual time (4 base-36 digits) + a counter. */
   newID(): string {
+    this.port.touch?.("ids", true);
     this.seq += 1;
     return `msg_${this.port.now().toString(36).padStart(4, "0")}${String(this.seq).padStart(4, "0")}`;
   }
 
   /** Inserts a message (info only; parts follow with {@link addPart}). */
   insert(message: StoredMessage): StoredMessage {
+    this.touch(message, true);
     this.messages.push(message);
     this.report(message);
     return message;
   }
 
   addPart(message: StoredMessage, part: string, complete = false): void {
+    this.touch(message, true);
     message.parts.push(part);
     if (complete) message.complete = true;
     this.report(message);
   }
 
   setFinish(message: StoredMessage, finish: string): void {
+    this.touch(message, true);
     message.finish = finish;
     this.report(message);
   }
 
   markCancelled(message: StoredMessage): void {
+    this.touch(message, true);
     message.cancelled = true;
   }
 
   /** One synchronous snapshot of a session's messages, in creation order. */
   list(sessionID: string): StoredMessage[] {
+    this.port.touch?.(`store:${sessionID}`, false);
     return this.messages.filter((m) => m.sessionID === sessionID);
   }
 
@@ -68,6 +74,10 @@ export class MessageStore {
     const list = this.list(sessionID);
     for (let i = list.length - 1; i >= 0; i--) if (list[i]!.role === "assistant") return list[i];
     return undefined;
+  }
+
+  private touch(m: StoredMessage, write: boolean): void {
+    this.port.touch?.(`store:${m.sessionID}/${m.id}`, write);
   }
 
   private report(m: StoredMessage): void {

@@ -32,11 +32,13 @@ export class Runner {
   ) {}
 
   get running(): boolean {
+    this.touch(false);
     return this.state.kind === "running";
   }
 
   /** Starts the loop if Idle, else joins the running one; resolves with the run's last assistant. */
   ensureRunning(waiter: string): Promise<StoredMessage | undefined> {
+    this.touch(true);
     if (this.state.kind === "running") {
       if (this.ctx.design.pendingRestart) this.pending = true;
       return this.wait(this.state.run, waiter);
@@ -47,6 +49,7 @@ export class Runner {
 
   /** Section 2 `cancel` on a Running runner. */
   async cancel(request: string): Promise<void> {
+    this.touch(true);
     if (this.state.kind !== "running") return;
     const run = this.state.run;
     if (this.ctx.design.cancelAwaitsExit) {
@@ -56,6 +59,7 @@ export class Runner {
       run.abort.abort();
       this.ctx.port.trace({ type: "wait.start", sessionID: this.sessionID, waiter: request, runID: run.id });
       await run.exited.promise;
+      this.touch(true);
       this.ctx.port.trace({ type: "wait.end", waiter: request });
       return;
     }
@@ -87,6 +91,7 @@ export class Runner {
       await this.ctx.port.point(`${run.id} fork start`, { signal: run.abort.signal });
       result = await this.ctx.runLoop(this.sessionID, run);
     } catch (error) {
+      this.touch(true);
       outcome = error instanceof Interrupted ? "interrupted" : "error";
       if (outcome === "error") {
         this.ctx.port.trace({ type: "session.error", sessionID: this.sessionID, error: String(error) });
@@ -98,6 +103,7 @@ export class Runner {
 
   /** Section 2 `finishRun`, with the fixed design's restart and guarded delete when enabled. */
   private async finishRun(run: Run, result: StoredMessage | undefined): Promise<void> {
+    this.touch(true);
     const current = this.state.kind === "running" && this.state.run === run;
     if (current && this.pending && this.ctx.design.pendingRestart) {
       this.pending = false;
@@ -122,9 +128,15 @@ export class Runner {
 
   /** Upstream `onIdle`: delete the map entry by key (whoever holds it), then publish idle. */
   private async onIdle(actor: string): Promise<void> {
+    this.touch(true);
     const holder = this.ctx.runners.get(this.sessionID);
     if (holder) this.deleteEntry(holder.id);
     await this.ctx.publishIdle(this.sessionID, `${actor} publish idle`);
+  }
+
+  /** The runner's state, the runners map and the loops of the session share one key. */
+  private touch(write: boolean): void {
+    this.ctx.port.touch?.(`runners:${this.sessionID}`, write);
   }
 
   private deleteEntry(holderID: string): void {
@@ -135,11 +147,13 @@ export class Runner {
   private async wait(run: Run, waiter: string): Promise<StoredMessage | undefined> {
     this.ctx.port.trace({ type: "wait.start", sessionID: this.sessionID, waiter, runID: run.id });
     const value = await run.done.promise;
+    this.touch(true);
     this.ctx.port.trace({ type: "wait.end", waiter });
     return value;
   }
 
   private setState(state: RunnerState): void {
+    this.touch(true);
     this.state = state;
     this.ctx.port.trace({
       type: "runner.state",

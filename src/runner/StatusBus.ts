@@ -18,6 +18,9 @@ export class StatusBus {
 
   /** The synchronous part of a publish; callers that must decide and publish atomically use it. */
   publishNow(sessionID: string, status: SessionStatus): void {
+    this.port.touch?.(`status:${sessionID}`, true);
+    // status-truthful compares each publish with the runners of the session: an observation.
+    this.port.touch?.(`runners:${sessionID}`, false);
     this.port.trace({ type: "status", sessionID, status });
     if (status === "idle") {
       this.port.trace({ type: "idle", sessionID });
@@ -28,6 +31,7 @@ export class StatusBus {
   }
 
   get(sessionID: string): SessionStatus {
+    this.port.touch?.(`status:${sessionID}`, false);
     return this.map.get(sessionID) ?? "idle";
   }
 }

@@ -35,12 +35,14 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     async publishIdle(sid, label) {
       if (!design.truthfulIdle) return status.set(sid, "idle", label);
       await port.point(label);
+      port.touch?.(`runners:${sid}`, false);
       if (!ctx.runners.get(sid)?.running) status.publishNow(sid, "idle");
     },
   };
 
   /** Synchronous get-or-create. */
   function getRunner(sessionID: string): Runner {
+    port.touch?.(`runners:${sessionID}`, true);
     let runner = ctx.runners.get(sessionID);
     if (!runner) {
       runner = new Runner(ctx, sessionID, ctx.nextRunnerID(sessionID));
@@ -70,6 +72,7 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     }
     await port.point(`${request} touch session`);
     if (input.noReply) return { message: toInfo(user) };
+    port.touch?.(`cancel:${sessionID}`, false);
     if (design.cancelWatermark && seq <= (ctx.cancelMarks.get(sessionID) ?? 0)) {
       store.markCancelled(user);
       return { message: toInfo(user) };
@@ -85,10 +88,12 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
 
   return {
     prompt(input) {
+      port.touch?.("accept", true);
       ctx.acceptSeq += 1;
       return prompt(input, ctx.acceptSeq);
     },
     promptAsync(input) {
+      port.touch?.("accept", true);
       ctx.acceptSeq += 1;
       // 204 at once; errors are only published.
       prompt(input, ctx.acceptSeq).catch((error: unknown) => {
@@ -97,10 +102,14 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     },
     async cancel(sessionID, request) {
       port.trace({ type: "cancel.start", sessionID, request });
+      port.touch?.("accept", false);
+      port.touch?.(`cancel:${sessionID}`, true);
+      port.touch?.(`runners:${sessionID}`, false);
       if (design.cancelWatermark) ctx.cancelMarks.set(sessionID, ctx.acceptSeq);
       const runner = ctx.runners.get(sessionID);
       if (runner?.running) await runner.cancel(request);
       else await ctx.publishIdle(sessionID, `${request} publish idle`);
+      port.touch?.(`runners:${sessionID}`, true);
       port.trace({ type: "cancel.end", sessionID, request });
     },
   };

@@ -74,7 +74,9 @@ function oldestUnanswered(ctx: RunnerContext, snapshot: readonly StoredMessage[]
     if (m.role === "assistant" && m.parentID !== undefined && isTerminal(m.finish)) answered.add(m.parentID);
     if (m.role === "user") lastUser = m;
   }
-  const mark = ctx.cancelMarks.get(snapshot[0]?.sessionID ?? "") ?? 0;
+  const sessionID = snapshot[0]?.sessionID ?? "";
+  ctx.port.touch?.(`cancel:${sessionID}`, false);
+  const mark = ctx.cancelMarks.get(sessionID) ?? 0;
   return snapshot.find(
     (m) =>
       m.role === "user" &&

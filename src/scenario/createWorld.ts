@@ -7,6 +7,8 @@ export interface WorldEnv {
   point(label: string, options?: PointOptions): Promise<void>;
   now(): number;
   emit(event: AnyEvent): void;
+  /** Footprint reporting (see `RunnerPort.touch`); absent when nobody listens. */
+  touch?(key: string, write: boolean): void;
 }
 
 /** A scenario bound to a runner over some scheduler, ready to start. */
@@ -30,8 +32,10 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     point: (label, options) => env.point(label, options),
     now: () => env.now(),
     trace: (event) => env.emit(event),
+    ...(env.touch && { touch: env.touch }),
     async llm(request, options) {
       await env.point(`${request.runID} llm`, options);
+      env.touch?.(`llm:${request.sessionID}`, true);
       const reply = toLlmReply(scripts.get(request.sessionID)?.shift());
       env.emit({
         type: "llm.call",
@@ -74,6 +78,8 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
       return;
     }
     const result = await runner.prompt(input);
+    // prompt-gets-own-reply compares the returned reply with the session's messages.
+    env.touch?.(`store:${action.session}`, false);
     env.emit({ type: "client.return", request, ...(result.message && { message: result.message }) });
   }
 

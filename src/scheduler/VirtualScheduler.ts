@@ -32,6 +32,9 @@ export class VirtualScheduler {
   private readonly pending = new Map<string, PendingPoint>();
   private nextID = 0;
 
+  /** @param onInterrupt called when an aborted signal takes a waiting point out of the ready set. */
+  constructor(private readonly onInterrupt?: (label: string) => void) {}
+
   /** Creates a point; the promise settles when released (or rejects when its signal aborts). */
   point(label: string, options?: PointOptions): Promise<void> {
     const signal = options?.signal;
@@ -39,7 +42,10 @@ export class VirtualScheduler {
     const unique = this.uniqueLabel(label);
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
-        if (this.pending.delete(unique)) reject(new Interrupted(label));
+        if (this.pending.delete(unique)) {
+          this.onInterrupt?.(unique);
+          reject(new Interrupted(label));
+        }
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.pending.set(unique, {

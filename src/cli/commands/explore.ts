@@ -10,9 +10,11 @@ import type { Io } from "../main.ts";
 export interface ExploreCommandOptions {
   readonly runner: string;
   readonly strategy: string;
-  readonly runs: number;
+  readonly runs?: number;
   readonly seed: number;
   readonly depth: number;
+  readonly preemptions: number;
+  readonly reduction: boolean;
   readonly maxSteps: number;
   readonly keepGoing: boolean;
   /** Shrink each failure before writing it (default on). */
@@ -26,15 +28,16 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
   const pc = io.colors;
   const scenario = resolveScenario(scenarioName);
   const runner = resolveRunner(o.runner);
-  const strategy = resolveStrategy(o.strategy, { seed: o.seed, depth: o.depth });
+  const strategy = resolveStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions, reduction: o.reduction });
   const invariants = resolveInvariants(scenario);
+  const runs = o.runs ?? (strategy.name === "dfs" ? 1_000_000 : 1000);
   const started = performance.now();
   const result = await explore({
     scenario,
     runner,
     strategy,
     invariants,
-    runs: o.runs,
+    runs,
     maxSteps: o.maxSteps,
     keepGoing: o.keepGoing,
     concurrency: 16,
@@ -74,7 +77,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
         runner: runner.name,
         strategy: strategy.name,
         seed: o.seed,
-        runs: o.runs,
+        runs,
         schedulesRun: result.schedulesRun,
         exhausted: result.exhausted,
         stats: result.stats,
@@ -105,7 +108,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
   const header = `${scenario.name} · runner ${runner.name} · ${strategy.name} · seed ${o.seed}`;
   const st = result.stats;
   const statsLines = [
-    `  schedules ${st.schedules} (distinct ${st.distinctSchedules}), end states ${st.distinctEndStates}, steps min/avg/max ${st.steps.min}/${st.steps.avg}/${st.steps.max}, preemptions avg/max ${st.preemptions.avg}/${st.preemptions.max}`,
+    `  schedules ${st.schedules} (distinct ${st.distinctSchedules}${st.abandoned ? `, ${st.abandoned} abandoned as redundant` : ""}), end states ${st.distinctEndStates}, steps min/avg/max ${st.steps.min}/${st.steps.avg}/${st.steps.max}, preemptions avg/max ${st.preemptions.avg}/${st.preemptions.max}`,
     `  ${Math.round(elapsedMs)} ms, ${perSecond} schedules/s, traceHash ${result.traceHash}`,
     ...(summary ? [`  ${summary.text}`] : []),
   ];

@@ -1,9 +1,18 @@
+import type { Footprint } from "../Footprint.ts";
 import type { ReadyPoint } from "../VirtualScheduler.ts";
+
+/** What `choose` returns to abandon a redundant schedule (partial-order reduction). */
+export const ABANDON = -1;
 
 /** Picks the next point of one schedule. */
 export interface ScheduleChooser {
-  /** Index into `ready` (non-empty, in creation order) of the point to release at `step` (0-based). */
+  /**
+   * Index into `ready` (non-empty, in creation order) of the point to release at `step`
+   * (0-based), or {@link ABANDON} to stop a schedule that is known to be redundant.
+   */
   choose(ready: readonly ReadyPoint[], step: number): number;
+  /** Told, after each step has run to quiescence, what that step read and wrote. */
+  observe?(step: number, footprint: Footprint): void;
   /** Called when the schedule has ended after `steps` steps; may throw (replay: ended early). */
   finish?(steps: number, atRest: boolean): void;
 }
@@ -47,6 +56,8 @@ export interface StrategyOptions {
   readonly depth?: number;
   /** DFS: the preemption bound. Default {@link STRATEGY_DEFAULTS}.preemptions. */
   readonly preemptions?: number;
+  /** DFS: partial-order reduction with sleep sets. Default true. */
+  readonly reduction?: boolean;
 }
 
 /** Defaults of the strategy options (the CLI shows them in --help). */

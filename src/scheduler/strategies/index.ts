@@ -1,3 +1,4 @@
+import { dfs } from "./dfs.ts";
 import { pct } from "./pct.ts";
 import { random } from "./random.ts";
 import type { StrategyFactory } from "./Strategy.ts";
@@ -9,6 +10,7 @@ import type { StrategyFactory } from "./Strategy.ts";
 export const StrategiesMap = {
   random,
   pct,
+  dfs,
 } as const satisfies Record<string, StrategyFactory>;
 
 export type BuiltinStrategy = keyof typeof StrategiesMap;
@@ -17,5 +19,6 @@ export type BuiltinStrategy = keyof typeof StrategiesMap;
 export const StrategyDescriptions: Record<BuiltinStrategy | "replay", string> = {
   random: "seeded uniform random walk (pure-rand)",
   pct: "probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010), --depth d",
+  dfs: "exhaustive depth-first search with a preemption bound (--preemptions k) and sleep-set reduction",
   replay: "strict replay of a schedule file (racelab replay <file>)",
 };

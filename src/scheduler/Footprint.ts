@@ -1,0 +1,36 @@
+/**
+ * What one step read and wrote of the shared state, as the runner reported it through
+ * `RunnerPort.touch`. Keys are paths: `store:s1` covers `store:s1/msg_3`.
+ */
+export interface Footprint {
+  readonly reads: Set<string>;
+  readonly writes: Set<string>;
+  /** The step did something that conflicts with everything (it interrupted a waiting point). */
+  global: boolean;
+}
+
+/** An empty footprint. */
+export function emptyFootprint(): Footprint {
+  return { reads: new Set(), writes: new Set(), global: false };
+}
+
+/** A footprint that conflicts with everything: what a step of a runner that reports nothing gets. */
+export const EVERYTHING: Footprint = { reads: new Set(), writes: new Set(), global: true };
+
+function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const x of a) {
+    for (const y of b) {
+      if (x === y || x.startsWith(`${y}/`) || y.startsWith(`${x}/`)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Two steps are independent (they commute: either order reaches the same state and the same
+ * invariant observations) when neither writes what the other reads or writes.
+ */
+export function independent(a: Footprint, b: Footprint): boolean {
+  if (a.global || b.global) return false;
+  return !overlaps(a.writes, b.writes) && !overlaps(a.writes, b.reads) && !overlaps(b.writes, a.reads);
+}
