@@ -50,7 +50,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description("explore schedules of a scenario; exit 0 = no violation in the budget, 1 = violation found, 2 = bad input")
     .argument("<scenario>", "scenario name (see 'racelab list')")
     .requiredOption("--runner <name>", "runner variant: upstream, pr-21528, fixed")
-    .option("--strategy <name>", "exploration strategy", "random")
+    .option("--strategy <name>", "exploration strategy: portfolio, random, pct, dfs", "portfolio")
     .option("--runs <n>", "schedules to run at most (default: 1000; dfs: 1000000, i.e. until complete)", wholeNumber("--runs", 1))
     .option("--seed <n>", "seed of the exploration (same seed, same schedules)", seedNumber, 1)
     .option("--depth <d>", "pct: bug depth to target (d-1 priority change points)", wholeNumber("--depth", 1), STRATEGY_DEFAULTS.depth)

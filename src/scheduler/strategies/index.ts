@@ -1,5 +1,6 @@
 import { dfs } from "./dfs.ts";
 import { pct } from "./pct.ts";
+import { portfolio } from "./portfolio.ts";
 import { random } from "./random.ts";
 import type { StrategyFactory } from "./Strategy.ts";
 
@@ -8,6 +9,7 @@ import type { StrategyFactory } from "./Strategy.ts";
  * ({@link ./replay.ts}) but takes a recording, so it is reached through `racelab replay`.
  */
 export const StrategiesMap = {
+  portfolio,
   random,
   pct,
   dfs,
@@ -17,6 +19,7 @@ export type BuiltinStrategy = keyof typeof StrategiesMap;
 
 /** One line per strategy, for `racelab list`. */
 export const StrategyDescriptions: Record<BuiltinStrategy | "replay", string> = {
+  portfolio: "the default: pct(d=2), pct(d=3) and random interleaved within one budget",
   random: "seeded uniform random walk (pure-rand)",
   pct: "probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010), --depth d",
   dfs: "exhaustive depth-first search with a preemption bound (--preemptions k) and sleep-set reduction",
