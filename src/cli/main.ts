@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import { HarnessError, InputError, ReplayDivergence } from "../errors.ts";
+import { benchCommand } from "./commands/bench.ts";
 import { exploreCommand } from "./commands/explore.ts";
 import { listCommand } from "./commands/list.ts";
 import { replayCommand } from "./commands/replay.ts";
@@ -80,6 +81,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--out <dir>", "where the shrunk file goes (default: next to the input)")
     .action(async (file: string, opts: { out?: string }) => {
       code = await shrinkCommand(io, file, opts);
+    });
+
+  program
+    .command("bench")
+    .description("measure schedules/s against fast-check and bare execution, time to first violation per strategy, dfs reduction and memory")
+    .option("--json", "print one JSON object")
+    .option("--quick", "small budgets (a smoke test; the numbers mean little)")
+    .action(async (opts: { json?: boolean; quick?: boolean }) => {
+      code = await benchCommand(io, { json: Boolean(opts.json), quick: Boolean(opts.quick) });
     });
 
   try {

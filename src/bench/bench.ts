@@ -1,0 +1,111 @@
+import { ScenariosMap } from "../../scenarios/index.ts";
+import { explore } from "../explore/explore.ts";
+import { resolveInvariants } from "../resolve.ts";
+import { RunnersMap } from "../runner/variants/index.ts";
+import { dfs } from "../scheduler/strategies/dfs.ts";
+import { StrategiesMap } from "../scheduler/strategies/index.ts";
+import type { StrategyFactory } from "../scheduler/strategies/Strategy.ts";
+import { bareThroughput, fastCheckThroughput, firstViolation, median, racelabThroughput, seededBugs, shrunkSize, timed } from "./measure.ts";
+
+/** Budgets of one benchmark run (the CLI's `--quick` shrinks them for smoke tests). */
+export interface BenchOptions {
+  readonly throughputRuns: number;
+  readonly fastCheckRuns: number;
+  readonly seeds: number;
+  readonly bugBudget: number;
+  readonly dfsBudget: number;
+  readonly longRun: number;
+}
+
+export const BENCH_DEFAULTS: BenchOptions = { throughputRuns: 3000, fastCheckRuns: 1000, seeds: 20, bugBudget: 20_000, dfsBudget: 100_000, longRun: 50_000 };
+
+const BUG_STRATEGIES: Record<string, StrategyFactory> = {
+  portfolio: StrategiesMap.portfolio,
+  random: StrategiesMap.random,
+  "pct(d=3)": (o) => StrategiesMap.pct({ ...o, depth: 3 }),
+};
+
+/** Everything `racelab bench` measures, in one process. */
+export async function runBench(o: BenchOptions, progress: (line: string) => void = () => {}) {
+  const throughput = [];
+  for (const scenario of Object.values(ScenariosMap)) {
+    progress(`throughput ${scenario.name}`);
+    const racelab = await racelabThroughput(scenario, RunnersMap.fixed, StrategiesMap.random, o.throughputRuns);
+    const fastCheck = await fastCheckThroughput(scenario, RunnersMap.fixed, o.fastCheckRuns);
+    const bare = await bareThroughput(scenario, RunnersMap.fixed, o.throughputRuns);
+    throughput.push({ scenario: scenario.name, racelab: Math.round(racelab), fastCheck: Math.round(fastCheck), bare: Math.round(bare), vsFastCheck: round(racelab / fastCheck), vsBare: round(racelab / bare) });
+  }
+
+  const bugs = [];
+  for (const { scenario, runner } of seededBugs()) {
+    progress(`first violation ${scenario.name} x ${runner.name}`);
+    const row: Record<string, unknown> = { scenario: scenario.name, runner: runner.name };
+    for (const [name, strategy] of Object.entries(BUG_STRATEGIES)) {
+      const schedules: number[] = [];
+      const ms: number[] = [];
+      let missed = 0;
+      for (let seed = 1; seed <= o.seeds; seed++) {
+        const found = await firstViolation(scenario, runner, strategy, seed, o.bugBudget);
+        if (!found) missed += 1;
+        schedules.push(found?.schedules ?? Number.POSITIVE_INFINITY);
+        ms.push(found?.ms ?? Number.POSITIVE_INFINITY);
+      }
+      row[name] = { medianSchedules: median(schedules), medianMs: round(median(ms)), missed };
+    }
+    const first = await firstViolation(scenario, runner, StrategiesMap.portfolio, 1, o.bugBudget);
+    if (first) {
+      const size = await shrunkSize(scenario, runner, first.failure.result.choices, first.failure.violations[0]!.invariant);
+      row["steps"] = { original: first.failure.result.end.steps, shrunk: size.steps, preemptionsOriginal: first.failure.result.preemptions, preemptionsShrunk: size.preemptions };
+    }
+    bugs.push(row);
+  }
+
+  const dfsRows = [];
+  for (const name of ["idle-prompt-async", "double-prompt-async"] as const) {
+    const scenario = ScenariosMap[name];
+    for (const reduction of [true, false]) {
+      progress(`dfs ${name} reduction=${reduction}`);
+      const strategy = dfs({ seed: 1, preemptions: 2, reduction });
+      const { value, ms } = await timed(() =>
+        explore({ scenario, runner: RunnersMap.fixed, strategy, invariants: resolveInvariants(scenario), runs: o.dfsBudget, maxSteps: 1000, keepGoing: true, concurrency: 1 }),
+      );
+      dfsRows.push({ scenario: name, reduction, schedules: value.schedulesRun, abandoned: value.stats.abandoned, complete: Boolean(strategy.summary?.()["complete"]), ms: Math.round(ms) });
+    }
+  }
+
+  progress(`long run: ${o.longRun} schedules`);
+  const long = ScenariosMap["double-prompt-async"];
+  const { ms: longMs } = await timed(() =>
+    explore({ scenario: long, runner: RunnersMap.fixed, strategy: StrategiesMap.random({ seed: 1 }), invariants: resolveInvariants(long), runs: o.longRun, maxSteps: 1000, keepGoing: true, concurrency: 16 }),
+  );
+  const memory = { longRunSchedules: o.longRun, longRunMs: Math.round(longMs), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) };
+
+  return { throughput, bugs, dfs: dfsRows, memory, targets: targets(throughput, bugs, dfsRows) };
+}
+
+function targets(throughput: { vsFastCheck: number; vsBare: number }[], bugs: Record<string, unknown>[], dfsRows: { scenario: string; reduction: boolean; schedules: number; abandoned: number; complete: boolean; ms: number }[]) {
+  const minFc = Math.min(...throughput.map((t) => t.vsFastCheck));
+  const minBare = Math.min(...throughput.map((t) => t.vsBare));
+  const slowestBug = Math.max(...bugs.map((b) => (b["portfolio"] as { medianMs: number }).medianMs));
+  const dfsOf = (s: string, r: boolean) => dfsRows.find((d) => d.scenario === s && d.reduction === r)!;
+  const dfsTimes = ["idle-prompt-async", "double-prompt-async"].map((s) => dfsOf(s, true));
+  const ratio = (s: string) => {
+    const plain = dfsOf(s, false);
+    const reduced = dfsOf(s, true);
+    return { value: round(plain.schedules / reduced.schedules), lowerBound: !plain.complete };
+  };
+  return [
+    { target: "racelab >= 5x fast-check schedules/s (worst scenario)", value: minFc, met: minFc >= 5 },
+    { target: "racelab cost <= 2x the bare floor (schedules/s >= 0.5x bare, worst scenario)", value: minBare, met: minBare >= 0.5 },
+    { target: "every seeded bug found < 1 s median by the default strategy (slowest, ms)", value: slowestBug, met: slowestBug < 1000 },
+    { target: "dfs --preemptions 2 complete on fixed idle/double-prompt-async < 10 s (ms)", value: dfsTimes.map((d) => d.ms), met: dfsTimes.every((d) => d.complete && d.ms < 10_000) },
+    ...["idle-prompt-async", "double-prompt-async"].map((s) => {
+      const r = ratio(s);
+      return { target: `reduction >= 10x over plain dfs on ${s}`, value: r.lowerBound ? `>= ${r.value}` : r.value, met: r.value >= 10 };
+    }),
+  ];
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

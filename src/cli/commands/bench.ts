@@ -1,0 +1,44 @@
+import { BENCH_DEFAULTS, runBench } from "../../bench/bench.ts";
+import type { Io } from "../main.ts";
+
+/** `racelab bench`: measures speed, time to first bug, reduction and memory; prints a table or JSON. */
+export async function benchCommand(io: Io, options: { json: boolean; quick: boolean }): Promise<number> {
+  const budgets = options.quick
+    ? { throughputRuns: 200, fastCheckRuns: 50, seeds: 3, bugBudget: 5000, dfsBudget: 2000, longRun: 500 }
+    : BENCH_DEFAULTS;
+  const result = await runBench(budgets, options.json ? undefined : (line) => io.err(`  … ${line}`));
+  if (options.json) {
+    io.out(JSON.stringify({ budgets, ...result }));
+    return 0;
+  }
+  const pc = io.colors;
+  io.out(pc.bold("Schedules per second (fixed runner)"));
+  io.out("  scenario              racelab  fast-check   bare   racelab/fc  racelab/bare");
+  for (const t of result.throughput) {
+    io.out(`  ${t.scenario.padEnd(20)} ${String(t.racelab).padStart(8)} ${String(t.fastCheck).padStart(11)} ${String(t.bare).padStart(6)} ${String(t.vsFastCheck).padStart(12)} ${String(t.vsBare).padStart(13)}`);
+  }
+  io.out("");
+  io.out(pc.bold(`Seeded bugs: median schedules / ms to the first violation over ${budgets.seeds} seeds; shrunk length`));
+  for (const b of result.bugs) {
+    const cells = ["portfolio", "random", "pct(d=3)"].map((name) => {
+      const c = b[name] as { medianSchedules: number; medianMs: number; missed: number };
+      return `${name} ${c.medianSchedules}/${c.medianMs}ms${c.missed ? ` (${c.missed} missed)` : ""}`;
+    });
+    const steps = b["steps"] as { original: number; shrunk: number; preemptionsOriginal: number; preemptionsShrunk: number } | undefined;
+    const shrunk = steps ? `steps ${steps.original}->${steps.shrunk}, preemptions ${steps.preemptionsOriginal}->${steps.preemptionsShrunk}` : "";
+    io.out(`  ${String(b["scenario"]).padEnd(20)} ${String(b["runner"]).padEnd(9)} ${cells.join("  ")}  ${shrunk}`);
+  }
+  io.out("");
+  io.out(pc.bold("dfs --preemptions 2 on the fixed runner"));
+  for (const d of result.dfs) {
+    io.out(`  ${d.scenario.padEnd(20)} ${d.reduction ? "sleep sets" : "plain     "}  ${d.schedules} schedules (${d.abandoned} abandoned), ${d.complete ? "complete" : "NOT complete (budget)"}, ${d.ms} ms`);
+  }
+  io.out("");
+  const m = result.memory;
+  io.out(pc.bold("Memory"));
+  io.out(`  long run: ${m.longRunSchedules} schedules in ${m.longRunMs} ms; peak RSS ${m.peakRssMiB} MiB; heap used after ${m.heapUsedMiB} MiB`);
+  io.out("");
+  io.out(pc.bold("Targets"));
+  for (const t of result.targets) io.out(`  ${t.met ? pc.green("met    ") : pc.red("not met")}  ${t.target}: ${JSON.stringify(t.value)}`);
+  return 0;
+}

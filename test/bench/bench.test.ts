@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { runBench } from "../../src/bench/bench.ts";
+import { median } from "../../src/bench/measure.ts";
+
+describe("racelab bench (tiny budgets: checks what it reports, never how fast)", () => {
+  it("reports throughput for every scenario, every seeded bug per strategy, dfs with and without reduction, memory and targets", async () => {
+    const r = await runBench({ throughputRuns: 20, fastCheckRuns: 5, seeds: 2, bugBudget: 2000, dfsBudget: 50, longRun: 50 });
+    expect(r.throughput).toHaveLength(7);
+    for (const t of r.throughput) expect(t.racelab).toBeGreaterThan(0);
+    expect(r.bugs).toHaveLength(8);
+    for (const b of r.bugs) {
+      expect((b["portfolio"] as { missed: number }).missed, String(b["scenario"])).toBe(0);
+      expect(b["steps"]).toMatchObject({ original: expect.any(Number), shrunk: expect.any(Number) });
+    }
+    expect(r.dfs.map((d) => d.reduction)).toEqual([true, false, true, false]);
+    expect(r.memory.peakRssMiB).toBeGreaterThan(0);
+    expect(r.targets.map((t) => t.target)).toHaveLength(6);
+  }, 120_000);
+
+  it("takes medians of odd and even lists", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
