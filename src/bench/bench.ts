@@ -17,7 +17,7 @@ export interface BenchOptions {
   readonly longRun: number;
 }
 
-export const BENCH_DEFAULTS: BenchOptions = { throughputRuns: 3000, fastCheckRuns: 1000, seeds: 20, bugBudget: 20_000, dfsBudget: 100_000, longRun: 50_000 };
+export const BENCH_DEFAULTS: BenchOptions = { throughputRuns: 3000, fastCheckRuns: 1000, seeds: 20, bugBudget: 20_000, dfsBudget: 200_000, longRun: 50_000 };
 
 const BUG_STRATEGIES: Record<string, StrategyFactory> = {
   portfolio: StrategiesMap.portfolio,
