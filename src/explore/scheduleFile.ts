@@ -60,6 +60,11 @@ export interface ScheduleFile {
   readonly shrink?: z.output<typeof ShrinkInfoSchema>;
 }
 
+/** Violations as a schedule file records them (the invariant, its message and its step). */
+export function recordedViolations(violations: readonly z.output<typeof ViolationSchema>[]): z.output<typeof ViolationSchema>[] {
+  return violations.map(({ invariant, message, step }) => ({ invariant, message, step }));
+}
+
 /** Reads and validates a schedule file; throws {@link InputError} saying what is wrong with it. */
 export function readScheduleFile(path: string): ScheduleFile {
   let text: string;

@@ -95,7 +95,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     for (const edit of [undeviate, deleteAt]) {
       for (let i = best.result.choices.length - 1; i >= 0; i--) {
         const prefs = edit(best.result.choices, i);
-        if (prefs && (await accept(best.scenario, prefs))) progress = true;
+        if (await accept(best.scenario, prefs)) progress = true;
       }
     }
   }
@@ -146,6 +146,11 @@ export function sizeOf(scenario: Scenario, result: ScheduleResult): ScheduleSize
     steps: result.end.steps,
     preemptions: result.preemptions,
   };
+}
+
+/** "3 -> 2 client actions, 26 -> 22 steps, 2 -> 0 preemptions" */
+export function describeShrink(a: ScheduleSize, b: ScheduleSize): string {
+  return `${a.actions} -> ${b.actions} client actions, ${a.steps} -> ${b.steps} steps, ${a.preemptions} -> ${b.preemptions} preemptions`;
 }
 
 function smaller(a: ScheduleSize, b: ScheduleSize): boolean {

@@ -14,9 +14,6 @@ export function emptyFootprint(): Footprint {
   return { reads: new Set(), writes: new Set(), global: false };
 }
 
-/** A footprint that conflicts with everything: what a step of a runner that reports nothing gets. */
-export const EVERYTHING: Footprint = { reads: new Set(), writes: new Set(), global: true };
-
 function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   for (const x of a) {
     for (const y of b) {

@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import { explore } from "../../explore/explore.ts";
-import { shrinkFailure } from "../../explore/shrink.ts";
-import { SCHEDULE_VERSION, writeScheduleFile } from "../../explore/scheduleFile.ts";
+import { describeShrink, shrinkFailure } from "../../explore/shrink.ts";
+import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile } from "../../explore/scheduleFile.ts";
 import { renderTimeline } from "../../report/timeline.ts";
 import { resolveInvariants, resolveRunner, resolveScenario, resolveStrategy } from "../../resolve.ts";
 import type { Io } from "../main.ts";
@@ -50,7 +50,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
       ? await shrinkFailure({ scenario, runner, invariants, primary, maxSteps: o.maxSteps, choices: f.result.choices })
       : undefined;
     const run = shrunk?.full ?? f.result;
-    const violations = run.violations.map(({ invariant, message, step }) => ({ invariant, message, step }));
+    const violations = recordedViolations(run.violations);
     const path = writeScheduleFile(o.out, {
       version: SCHEDULE_VERSION,
       kind: "racelab-schedule",
@@ -122,13 +122,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
     io.out(pc.red(`✗ ${header}: ${pc.bold(names)} violated in schedule #${f.schedule} (after ${f.schedule + 1} schedules)`));
     for (const v of f.violations) io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
     io.out("");
-    if (f.shrink) {
-      const a = f.shrink.original;
-      const b = f.shrink.shrunk;
-      io.out(
-        `Shrunk in ${f.shrink.attempts} runs: ${a.actions} -> ${b.actions} client actions, ${a.steps} -> ${b.steps} steps, ${a.preemptions} -> ${b.preemptions} preemptions`,
-      );
-    }
+    if (f.shrink) io.out(`Shrunk in ${f.shrink.attempts} runs: ${describeShrink(f.shrink.original, f.shrink.shrunk)}`);
     io.out(`Timeline (${f.run.choices.length} steps${f.shrink ? ", shrunk" : ""}):`);
     io.out(renderTimeline({ choices: f.run.choices, trace: f.run.trace, violations: f.violations }, pc));
     io.out("");

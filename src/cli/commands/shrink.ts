@@ -1,6 +1,6 @@
 import { dirname, relative } from "node:path";
-import { readScheduleFile, writeScheduleFile } from "../../explore/scheduleFile.ts";
-import { shrinkFailure } from "../../explore/shrink.ts";
+import { readScheduleFile, recordedViolations, writeScheduleFile } from "../../explore/scheduleFile.ts";
+import { describeShrink, shrinkFailure } from "../../explore/shrink.ts";
 import { renderTimeline } from "../../report/timeline.ts";
 import { resolveInvariants, resolveRunner } from "../../resolve.ts";
 import type { Io } from "../main.ts";
@@ -23,7 +23,7 @@ export async function shrinkCommand(io: Io, path: string, options: { out?: strin
     io.out(pc.green(`✓ ${path}: ${primary} no longer fails on this schedule, so there is nothing to shrink (replay it to see the run)`));
     return 0;
   }
-  const violations = shrunk.full.violations.map(({ invariant, message, step }) => ({ invariant, message, step }));
+  const violations = recordedViolations(shrunk.full.violations);
   const written = writeScheduleFile(options.out ?? dirname(path), {
     ...file,
     scenario: shrunk.scenario,
@@ -35,10 +35,8 @@ export async function shrinkCommand(io: Io, path: string, options: { out?: strin
       attempts: (file.shrink?.attempts ?? 0) + shrunk.attempts,
     },
   }, "-shrunk");
-  const a = shrunk.original;
-  const b = shrunk.shrunk;
   io.out(`Shrunk ${path} in ${shrunk.attempts} runs (${primary} still fails):`);
-  io.out(`  ${a.actions} -> ${b.actions} client actions, ${a.steps} -> ${b.steps} steps, ${a.preemptions} -> ${b.preemptions} preemptions`);
+  io.out(`  ${describeShrink(shrunk.original, shrunk.shrunk)}`);
   io.out(renderTimeline({ choices: shrunk.full.choices, trace: shrunk.full.trace, violations: shrunk.full.violations }, pc));
   const shown = relative(process.cwd(), written) || written;
   io.out(`Shrunk file: ${shown}`);
