@@ -2,6 +2,7 @@ import type { Invariant } from "../invariants/Invariant.ts";
 import type { RunnerVariant } from "../port.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
+import { dfs } from "../scheduler/strategies/dfs.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
 
 /** How big a failing schedule is; smaller is better, compared in this order. */
@@ -21,8 +22,13 @@ export interface ShrinkInput {
   readonly maxSteps: number;
   /** The failing schedule: released labels, in order. */
   readonly choices: readonly string[];
-  /** Runs to spend at most (each candidate is one run). Default 2000. */
+  /** Runs to spend at most on local edits (each candidate is one run). Default 2000. */
   readonly budget?: number;
+  /**
+   * Runs to spend at most on the exhaustive phase: preemption-bounded DFS of the shrunk
+   * scenario, bound 0, 1, 2, ... Default 2000; 0 turns it off.
+   */
+  readonly searchBudget?: number;
 }
 
 /** The smallest failing schedule found. */
@@ -33,8 +39,13 @@ export interface ShrinkResult {
   readonly result: ScheduleResult;
   readonly original: ScheduleSize;
   readonly shrunk: ScheduleSize;
-  /** Candidate runs tried. */
+  /** Candidate runs tried, local edits and exhaustive phase together. */
   readonly attempts: number;
+  /**
+   * The largest preemption bound the exhaustive phase covered completely: no failing schedule
+   * of the shrunk scenario with at most this many preemptions is smaller. -1 when none was.
+   */
+  readonly shortestWithin: number;
 }
 
 /**
@@ -76,30 +87,69 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     return true;
   };
 
-  let progress = true;
-  while (progress && attempts < budget) {
-    progress = false;
-    // 1. Fewer client actions.
-    for (const scenario of withoutOneAction(best.scenario)) {
-      if (await accept(scenario, best.result.choices)) progress = true;
-    }
-    // 2. The shortest prefix that still fails, then the default order.
-    const choices = best.result.choices;
-    for (let length = 0; length < choices.length; length++) {
-      if (await accept(best.scenario, choices.slice(0, length))) {
-        progress = true;
-        break;
+  const localEdits = async (): Promise<void> => {
+    let progress = true;
+    while (progress && attempts < budget) {
+      progress = false;
+      // 1. Fewer client actions.
+      for (const scenario of withoutOneAction(best.scenario)) {
+        if (await accept(scenario, best.result.choices)) progress = true;
+      }
+      // 2. The shortest prefix that still fails, then the default order.
+      const choices = best.result.choices;
+      for (let length = 0; length < choices.length; length++) {
+        if (await accept(best.scenario, choices.slice(0, length))) {
+          progress = true;
+          break;
+        }
+      }
+      // 3. Give up one deviation at a time (fewer preemptions), 4. delete one step at a time.
+      for (const edit of [undeviate, deleteAt]) {
+        for (let i = best.result.choices.length - 1; i >= 0; i--) {
+          const prefs = edit(best.result.choices, i);
+          if (await accept(best.scenario, prefs)) progress = true;
+        }
       }
     }
-    // 3. Give up one deviation at a time (fewer preemptions), 4. delete one step at a time.
-    for (const edit of [undeviate, deleteAt]) {
-      for (let i = best.result.choices.length - 1; i >= 0; i--) {
-        const prefs = edit(best.result.choices, i);
-        if (await accept(best.scenario, prefs)) progress = true;
+  };
+  await localEdits();
+
+  // 5. Local edits cannot jump to a different way of failing that is shorter (torn-read fails
+  // in 28 steps one way and 21 another). Search the shrunk scenario exhaustively, fewest
+  // preemptions first, and keep the smallest failing schedule.
+  let shortestWithin = -1;
+  let searchLeft = input.searchBudget ?? 2000;
+  let previousSpace = -1;
+  for (let bound = 0; searchLeft > 0; bound++) {
+    const strategy = dfs({ seed: 0, preemptions: bound, reduction: false });
+    const scenario = best.scenario;
+    let improved = false;
+    let space = 0;
+    let chooser = strategy.next(0);
+    for (; chooser && searchLeft > 0; chooser = strategy.next(space)) {
+      searchLeft -= 1;
+      attempts += 1;
+      space += 1;
+      const result = await runSchedule({ scenario, runner: input.runner, invariants: [input.invariant], chooser, maxSteps: input.maxSteps });
+      if (result.violations.length > 0 && smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) {
+        best = { scenario, result };
+        improved = true;
       }
     }
+    if (improved) await localEdits();
+    // A client action dropped after the search: the bounds searched were of the bigger scenario.
+    if (best.scenario !== scenario) break;
+    if (chooser) break; // cut by the budget
+
+    shortestWithin = bound;
+    // No schedule needed a preemption more than the last bound allowed: the whole space is searched.
+    if (space === previousSpace) {
+      shortestWithin = Number.POSITIVE_INFINITY;
+      break;
+    }
+    previousSpace = space;
   }
-  return { scenario: best.scenario, result: best.result, original, shrunk: sizeOf(best.scenario, best.result), attempts };
+  return { scenario: best.scenario, result: best.result, original, shrunk: sizeOf(best.scenario, best.result), attempts, shortestWithin };
 }
 
 /** Lenient replay: the preferred label if ready, else the last actor, else the oldest ready point. */
@@ -151,6 +201,22 @@ export function sizeOf(scenario: Scenario, result: ScheduleResult): ScheduleSize
 /** "3 -> 2 client actions, 26 -> 22 steps, 2 -> 0 preemptions" */
 export function describeShrink(a: ScheduleSize, b: ScheduleSize): string {
   return `${a.actions} -> ${b.actions} client actions, ${a.steps} -> ${b.steps} steps, ${a.preemptions} -> ${b.preemptions} preemptions`;
+}
+
+/**
+ * What the exhaustive phase proved, as a clause: "the shortest failing schedule with at most 1
+ * preemption", "the shortest failing schedule of this scenario", or "" when it proved nothing.
+ */
+export function describeShortest(shortestWithin: number): string {
+  if (shortestWithin === Number.POSITIVE_INFINITY) return "the shortest failing schedule of this scenario (whole space searched)";
+  if (shortestWithin < 0) return "";
+  return `the shortest failing schedule with at most ${shortestWithin} preemption${shortestWithin === 1 ? "" : "s"} (searched exhaustively)`;
+}
+
+/** `shortestWithin` for JSON: a bound, "all", or null. */
+export function shortestWithinJson(shortestWithin: number): number | "all" | null {
+  if (shortestWithin === Number.POSITIVE_INFINITY) return "all";
+  return shortestWithin < 0 ? null : shortestWithin;
 }
 
 function smaller(a: ScheduleSize, b: ScheduleSize): boolean {

@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import { explore } from "../../explore/explore.ts";
-import { describeShrink, shrinkFailure } from "../../explore/shrink.ts";
+import { describeShortest, describeShrink, shortestWithinJson, shrinkFailure } from "../../explore/shrink.ts";
 import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile } from "../../explore/scheduleFile.ts";
 import { renderTimeline } from "../../report/timeline.ts";
 import { resolveInvariants, resolveRunner, resolveScenario, resolveStrategy } from "../../resolve.ts";
@@ -94,7 +94,14 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
             shrunkSteps: f.run.choices.length,
             originalPreemptions: f.original.preemptions,
             shrunkPreemptions: f.run.preemptions,
-            ...(f.shrink && { shrink: { original: f.shrink.original, shrunk: f.shrink.shrunk, attempts: f.shrink.attempts } }),
+            ...(f.shrink && {
+              shrink: {
+                original: f.shrink.original,
+                shrunk: f.shrink.shrunk,
+                attempts: f.shrink.attempts,
+                shortestWithin: shortestWithinJson(f.shrink.shortestWithin),
+              },
+            }),
             replay: `npx racelab replay ${f.file}`,
           })),
         ),
@@ -122,7 +129,11 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
     io.out(pc.red(`✗ ${header}: ${pc.bold(names)} violated in schedule #${f.schedule} (after ${f.schedule + 1} schedules)`));
     for (const v of f.violations) io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
     io.out("");
-    if (f.shrink) io.out(`Shrunk in ${f.shrink.attempts} runs: ${describeShrink(f.shrink.original, f.shrink.shrunk)}`);
+    if (f.shrink) {
+      io.out(`Shrunk in ${f.shrink.attempts} runs: ${describeShrink(f.shrink.original, f.shrink.shrunk)}`);
+      const shortest = describeShortest(f.shrink.shortestWithin);
+      if (shortest) io.out(`It is ${shortest}.`);
+    }
     io.out(`Timeline (${f.run.choices.length} steps${f.shrink ? ", shrunk" : ""}):`);
     io.out(renderTimeline({ choices: f.run.choices, trace: f.run.trace, violations: f.violations }, pc));
     io.out("");

@@ -1,6 +1,6 @@
 import { dirname, relative } from "node:path";
 import { readScheduleFile, recordedViolations, writeScheduleFile } from "../../explore/scheduleFile.ts";
-import { describeShrink, shrinkFailure } from "../../explore/shrink.ts";
+import { describeShortest, describeShrink, shrinkFailure } from "../../explore/shrink.ts";
 import { renderTimeline } from "../../report/timeline.ts";
 import { resolveInvariants, resolveRunner } from "../../resolve.ts";
 import type { Io } from "../main.ts";
@@ -37,6 +37,8 @@ export async function shrinkCommand(io: Io, path: string, options: { out?: strin
   }, "-shrunk");
   io.out(`Shrunk ${path} in ${shrunk.attempts} runs (${primary} still fails):`);
   io.out(`  ${describeShrink(shrunk.original, shrunk.shrunk)}`);
+  const shortest = describeShortest(shrunk.shortestWithin);
+  if (shortest) io.out(`  It is ${shortest}.`);
   io.out(renderTimeline({ choices: shrunk.full.choices, trace: shrunk.full.trace, violations: shrunk.full.violations }, pc));
   const shown = relative(process.cwd(), written) || written;
   io.out(`Shrunk file: ${shown}`);
