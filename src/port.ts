@@ -29,10 +29,26 @@ export interface LlmRequest {
   readonly messages: readonly { readonly id: string; readonly parts: readonly string[] }[];
 }
 
+/** A child session a `task` tool call creates and prompts (section 5 of the reference). */
+export interface ChildTask {
+  readonly session: string;
+  readonly parts: readonly string[];
+  /**
+   * Absent: the sync task tool (the child's run is awaited inside the tool call). `plugin`:
+   * started with prompt_async, the parent woken with prompt_async when the child goes idle.
+   * `job`: upstream's background job (result injected, then `resumeWhenIdle`).
+   */
+  readonly background?: "plugin" | "job";
+}
+
 /** One tool call the LLM asks for. */
 export interface ToolCall {
   readonly tool: string;
   readonly input?: string;
+  /** Ask permission before running; whoever owns the session answers (allow or reject). */
+  readonly ask?: boolean;
+  /** A `task` call: the child session it runs. */
+  readonly child?: ChildTask;
 }
 
 /** The LLM's answer to one step. */
@@ -84,8 +100,6 @@ export type RunnerEvent =
       readonly outcome: "done" | "interrupted" | "error";
     }
   | { readonly type: "message"; readonly message: MessageInfo }
-  | { readonly type: "status"; readonly sessionID: string; readonly status: SessionStatus }
-  | { readonly type: "idle"; readonly sessionID: string }
   | { readonly type: "session.error"; readonly sessionID: string; readonly error: string }
   | {
       readonly type: "wait.start";
@@ -95,7 +109,59 @@ export type RunnerEvent =
     }
   | { readonly type: "wait.end"; readonly waiter: string }
   | { readonly type: "cancel.start"; readonly sessionID: string; readonly request: string }
-  | { readonly type: "cancel.end"; readonly sessionID: string; readonly request: string };
+  | { readonly type: "cancel.end"; readonly sessionID: string; readonly request: string }
+  /** A prompt entered the server (a client's, a task tool's, a job's injection or wake-up). */
+  | { readonly type: "request.start"; readonly sessionID: string; readonly request: string; readonly job?: string }
+  /** That prompt's work is over: returned, failed, or stored without a reply. */
+  | { readonly type: "request.end"; readonly request: string }
+  | BusEvent;
+
+/**
+ * Events the server publishes on its bus (and streams over SSE at `GET /event`) besides
+ * `status` and `idle`: what a `run` observer can see.
+ */
+export type BusEvent =
+  | { readonly type: "status"; readonly sessionID: string; readonly status: SessionStatus }
+  | { readonly type: "idle"; readonly sessionID: string }
+  | { readonly type: "session.created"; readonly sessionID: string; readonly parentID: string }
+  | { readonly type: "permission.asked"; readonly sessionID: string; readonly permissionID: string; readonly tool: string }
+  | { readonly type: "permission.replied"; readonly sessionID: string; readonly permissionID: string; readonly reply: PermissionReply }
+  | {
+      readonly type: "job.start";
+      readonly job: string;
+      readonly parentID: string;
+      readonly sessionID: string;
+      readonly style: "plugin" | "job";
+    }
+  | { readonly type: "job.end"; readonly job: string; readonly parentID: string; readonly outcome: "woke" | "interrupted" }
+  | { readonly type: "instance.disposed" };
+
+export type PermissionReply = "allow" | "reject";
+
+/** What a timer call returns; pass it back to clear the timer. */
+export interface TimerHandle {
+  readonly label: string;
+}
+
+export interface TimerOptions {
+  /** Like Node's `unref()`: the timer alone does not keep the program alive. */
+  readonly unref?: boolean;
+}
+
+/**
+ * Virtual time. Timers are owned by a fake clock (@sinonjs/fake-timers) and fire only as
+ * scheduling choices: a timer that is due next is a ready point like any other, labelled
+ * `label`, and releasing it advances the clock to its due time. Time never advances by
+ * itself and the wall clock is never read.
+ */
+export interface Timers {
+  setTimeout(label: string, ms: number, callback: () => void, options?: TimerOptions): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+  setInterval(label: string, ms: number, callback: () => void, options?: TimerOptions): TimerHandle;
+  clearInterval(handle: TimerHandle): void;
+  /** Virtual time in milliseconds. */
+  now(): number;
+}
 
 /** The runner's window on the world. */
 export interface RunnerPort {
@@ -107,6 +173,8 @@ export interface RunnerPort {
   point(label: string, options?: PointOptions): Promise<void>;
   /** Virtual time in milliseconds. Never the wall clock. */
   now(): number;
+  /** Virtual timers (`setTimeout`, `setInterval`); see {@link Timers}. */
+  readonly timers: Timers;
   /** One LLM step. The call is itself a scheduling point. */
   llm(request: LlmRequest, options?: PointOptions): Promise<LlmReply>;
   /** Reports an event; synchronous, never awaited. */
@@ -137,6 +205,14 @@ export interface PromptResult {
   readonly message?: MessageInfo;
 }
 
+/** A subscription to the bus: `GET /event`. */
+export interface BusListener {
+  /** Called synchronously at each publish, in publish order. */
+  event(event: BusEvent): void;
+  /** The stream ended (the instance was disposed). */
+  close(): void;
+}
+
 /** The client-facing API of a session runner. */
 export interface SessionRunner {
   /** `POST /session/:id/message`: answers after the run it started or joined is done. */
@@ -145,6 +221,17 @@ export interface SessionRunner {
   promptAsync(input: PromptInput): void;
   /** `POST /session/:id/abort`. */
   cancel(sessionID: string, request: string): Promise<void>;
+  /** `GET /event`: the bus as a stream. Needed by scenarios with a `run` command. */
+  subscribe?(listener: BusListener): void;
+  /** `GET /session/status`: the status map (idle sessions are absent). */
+  statuses?(): Record<string, SessionStatus>;
+  /** `POST /session/:id/permissions/:permissionID`. */
+  replyPermission?(sessionID: string, permissionID: string, reply: PermissionReply): void;
+  /**
+   * Instance dispose (section 6): cancel every runner, publish `instance.disposed` and close
+   * the bus, interrupt forked fibers, concurrently. `request` names its scheduling points.
+   */
+  dispose?(request: string): Promise<void>;
 }
 
 /** Builds a runner over a port. */

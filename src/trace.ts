@@ -6,7 +6,7 @@ export type HarnessEvent =
       readonly type: "client.call";
       readonly client: string;
       readonly request: string;
-      readonly action: "prompt" | "prompt_async" | "cancel";
+      readonly action: "prompt" | "prompt_async" | "cancel" | "run";
       readonly sessionID: string;
       readonly noReply?: boolean;
     }
@@ -22,8 +22,17 @@ export type HarnessEvent =
       readonly reply: string;
     };
 
+/** Events of the `run` command (scenarios with `run`). */
+export type RunEvent =
+  | { readonly type: "run.start"; readonly sessionID: string; readonly observer: string }
+  /** The observer decided the run is done: `execute()` returns and dispose begins. */
+  | { readonly type: "run.exit"; readonly sessionID: string; readonly observer: string }
+  | { readonly type: "run.disposed" }
+  /** `process.exit`: everything still running stops here. */
+  | { readonly type: "process.exit"; readonly code: number };
+
 /** Anything that can appear in a run's trace. */
-export type AnyEvent = RunnerEvent | HarnessEvent;
+export type AnyEvent = RunnerEvent | HarnessEvent | RunEvent;
 
 /** An event stamped with the step (1-based released point) during which it happened; 0 = before the first. */
 export type TraceEvent = AnyEvent & { readonly step: number };
@@ -40,4 +49,6 @@ export interface RunEnd {
   readonly maxSteps: number;
   /** Client calls still waiting when the run ended (request ids). */
   readonly pendingCalls: readonly string[];
+  /** The process exited (`process.exit`) before it came to rest. */
+  readonly exited?: boolean;
 }

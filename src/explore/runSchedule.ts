@@ -1,3 +1,4 @@
+import type { RunObserver } from "../observers/RunObserver.ts";
 import type { RunnerVariant } from "../port.ts";
 import type { Invariant, Violation } from "../invariants/Invariant.ts";
 import { createWorld } from "../scenario/createWorld.ts";
@@ -27,6 +28,8 @@ export interface ScheduleSpec {
   readonly invariants: readonly Invariant[];
   readonly chooser: ScheduleChooser;
   readonly maxSteps: number;
+  /** The `run` command's observer, for scenarios with `run`. */
+  readonly observer?: RunObserver;
 }
 
 /**
@@ -44,7 +47,8 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   let step = 0;
   const world = createWorld(spec.scenario, spec.runner, {
     point: (label, options) => scheduler.point(label, options),
-    now: () => 0,
+    now: () => scheduler.now(),
+    timers: scheduler.timers,
     emit: (event) => {
       trace.push({ ...event, step } as TraceEvent);
     },
@@ -53,7 +57,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
         (write ? footprint.writes : footprint.reads).add(key);
       },
     }),
-  });
+  }, spec.observer ? { observer: spec.observer } : {});
   world.start();
   const choices: string[] = [];
   let limitHit = false;
@@ -66,8 +70,8 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
       observe(step - 1, footprint);
       footprint = emptyFootprint();
     }
+    if (!scheduler.alive || world.exited()) break;
     const ready = scheduler.ready();
-    if (ready.length === 0) break;
     if (step >= spec.maxSteps) {
       limitHit = true;
       break;
@@ -83,6 +87,8 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     lastActor = picked.actor;
     choices.push(picked.label);
     step += 1;
+    // Releasing a timer moves virtual time, which every later id and timer depends on.
+    if (scheduler.isTimer(picked.label)) footprint.global = true;
     scheduler.release(picked.label);
   }
   const end: RunEnd = {
@@ -91,6 +97,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     limitHit,
     maxSteps: spec.maxSteps,
     pendingCalls: world.pendingCalls(),
+    ...(world.exited() && { exited: true }),
   };
   if (!abandoned) spec.chooser.finish?.(step, end.atRest);
   const violations = spec.invariants.flatMap((inv) => inv.check(trace, end));

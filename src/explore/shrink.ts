@@ -184,7 +184,7 @@ function* withoutOneAction(scenario: Scenario): Generator<Scenario> {
       const clients = actions.length
         ? scenario.clients.map((cl, i) => (i === c ? { ...cl, actions } : cl))
         : scenario.clients.filter((_, i) => i !== c);
-      if (clients.length > 0) yield { ...scenario, clients };
+      if (clients.length > 0 || scenario.run) yield { ...scenario, clients };
     }
   }
 }

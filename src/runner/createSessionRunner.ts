@@ -1,4 +1,5 @@
 import type { PromptInput, PromptResult, RunnerPort, SessionRunner } from "../port.ts";
+import type { Job } from "./children.ts";
 import type { RunnerDesign } from "./design.ts";
 import { isTerminal, MessageStore, toInfo, type StoredMessage } from "./MessageStore.ts";
 import { runLoop } from "./loop.ts";
@@ -7,9 +8,10 @@ import type { RunnerContext } from "./RunnerContext.ts";
 import { StatusBus } from "./StatusBus.ts";
 
 /**
- * The reference session-runner core (sections 1-4 and 6-9 of the reference): prompt,
- * prompt_async and cancel over the runners map, the Runner state machine and the loop.
- * `design` selects the variant's decisions.
+ * The reference session-runner core (sections 1-9 of the reference): prompt, prompt_async
+ * and cancel over the runners map, the Runner state machine and the loop, child sessions and
+ * background jobs (`children.ts`), the bus with its streams, permission replies and instance
+ * dispose. `design` selects the variant's decisions.
  */
 export function createSessionRunner(port: RunnerPort, design: RunnerDesign): SessionRunner {
   const runCounters = new Map<string, number>();
@@ -29,6 +31,16 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     runners: new Map(),
     acceptSeq: 0,
     cancelMarks: new Map(),
+    inflight: new Map(),
+    jobs: new Map<string, Job>(),
+    parents: new Map(),
+    permissions: new Map(),
+    cancelEpochs: new Map(),
+    fibers: new Set(),
+    prompt: (input, job) => accepted(input, job),
+    promptAsync: (input, job) => promptAsync(input, job),
+    wake,
+    cancel,
     nextRunID: (sid) => `${sid}.run${bump(runCounters, sid)}`,
     nextRunnerID: (sid) => `${sid}/r${bump(runnerCounters, sid)}`,
     runLoop: (sid, run) => runLoop(ctx, sid, run),
@@ -36,7 +48,10 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
       if (!design.truthfulIdle) return status.set(sid, "idle", label);
       await port.point(label);
       port.touch?.(`runners:${sid}`, false);
-      if (!ctx.runners.get(sid)?.running) status.publishNow(sid, "idle");
+      port.touch?.(`inflight:${sid}`, false);
+      if (ctx.runners.get(sid)?.running) return;
+      if (design.busyOnAccept && (ctx.inflight.get(sid) ?? 0) > 0) return;
+      status.publishNow(sid, "idle");
     },
   };
 
@@ -50,6 +65,51 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
       port.trace({ type: "runners.set", sessionID, runner: runner.id });
     }
     return runner;
+  }
+
+  /**
+   * A prompt entering the server: reported as `request.start`, and with busyOnAccept the
+   * session reads busy from this very step until the prompt's work is over.
+   */
+  function accepted(input: PromptInput, job?: string): Promise<PromptResult> {
+    port.touch?.("accept", true);
+    ctx.acceptSeq += 1;
+    const seq = ctx.acceptSeq;
+    return tracked(input.sessionID, input.request, job, () => prompt(input, seq));
+  }
+
+  async function tracked<T>(sessionID: string, request: string, job: string | undefined, work: () => Promise<T>): Promise<T> {
+    port.trace({ type: "request.start", sessionID, request, ...(job !== undefined && { job }) });
+    if (design.busyOnAccept) {
+      port.touch?.(`inflight:${sessionID}`, true);
+      ctx.inflight.set(sessionID, (ctx.inflight.get(sessionID) ?? 0) + 1);
+      if (status.get(sessionID) !== "busy") status.publishNow(sessionID, "busy");
+    }
+    try {
+      return await work();
+    } finally {
+      port.trace({ type: "request.end", request });
+      if (design.busyOnAccept) {
+        port.touch?.(`inflight:${sessionID}`, true);
+        const left = (ctx.inflight.get(sessionID) ?? 1) - 1;
+        if (left > 0) ctx.inflight.set(sessionID, left);
+        else ctx.inflight.delete(sessionID);
+        port.touch?.(`runners:${sessionID}`, false);
+        if (left === 0 && !ctx.runners.get(sessionID)?.running) await ctx.publishIdle(sessionID, `${request} publish idle`);
+      }
+    }
+  }
+
+  function promptAsync(input: PromptInput, job?: string): void {
+    // 204 at once; errors are only published.
+    accepted(input, job).catch((error: unknown) => {
+      port.trace({ type: "session.error", sessionID: input.sessionID, error: String(error) });
+    });
+  }
+
+  /** `loop(sid)` with no new message: a job's wake-up of its parent. */
+  async function wake(sessionID: string, request: string, job: string): Promise<void> {
+    await tracked(sessionID, request, job, () => getRunner(sessionID).ensureRunning(request));
   }
 
   /** Writes the user message (info, then one write per part), touches the session, runs the loop. */
@@ -86,31 +146,90 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     return store.list(user.sessionID).find((m) => m.role === "assistant" && m.parentID === user.id && isTerminal(m.finish));
   }
 
+  /**
+   * `POST /session/:id/abort`. Upstream walks one snapshot of the session's background jobs
+   * and interrupts their fibers (the children run on), then cancels the runner. cancelTree:
+   * cancel the runner first, then every job of the live list, each with its child session.
+   */
+  async function cancel(sessionID: string, request: string): Promise<void> {
+    port.trace({ type: "cancel.start", sessionID, request });
+    port.touch?.("accept", false);
+    port.touch?.(`cancel:${sessionID}`, true);
+    port.touch?.(`runners:${sessionID}`, false);
+    port.touch?.("jobs", false);
+    if (design.cancelWatermark) ctx.cancelMarks.set(sessionID, ctx.acceptSeq);
+    ctx.cancelEpochs.set(sessionID, (ctx.cancelEpochs.get(sessionID) ?? 0) + 1);
+    const snapshot = design.cancelTree ? [] : jobsOf(sessionID);
+    for (const job of snapshot) {
+      await port.point(`${request} cancel job ${job.id}`);
+      job.abort.abort();
+    }
+    const runner = ctx.runners.get(sessionID);
+    if (runner?.running) await runner.cancel(request);
+    else await ctx.publishIdle(sessionID, `${request} publish idle`);
+    if (design.cancelTree) {
+      for (let job = jobsOf(sessionID)[0]; job; job = jobsOf(sessionID)[0]) {
+        await port.point(`${request} cancel job ${job.id}`);
+        job.abort.abort();
+        ctx.jobs.delete(job.id);
+        ctx.fibers.delete(job.abort);
+        status.publish({ type: "job.end", job: job.id, parentID: job.parentID, outcome: "interrupted" });
+        await cancel(job.sessionID, `${request}.${job.sessionID}`);
+      }
+    }
+    port.touch?.(`runners:${sessionID}`, true);
+    port.trace({ type: "cancel.end", sessionID, request });
+  }
+
+  function jobsOf(sessionID: string): Job[] {
+    port.touch?.("jobs", false);
+    return [...ctx.jobs.values()].filter((j) => j.parentID === sessionID);
+  }
+
+  /**
+   * Section 6: every disposer at once, in no order: cancel every runner (each its own
+   * fiber), publish `instance.disposed` and close the bus, interrupt forked fibers.
+   */
+  async function dispose(request: string): Promise<void> {
+    port.touch?.("runners", false);
+    const work: Promise<void>[] = [];
+    for (const [sid, runner] of [...ctx.runners]) {
+      work.push(
+        (async () => {
+          const name = `${request}.${sid}`;
+          await port.point(`${name} cancel`);
+          if (runner.running) await runner.cancel(name);
+        })(),
+      );
+    }
+    work.push(
+      (async () => {
+        await port.point(`${request}.bus publish disposed`);
+        status.publish({ type: "instance.disposed" });
+        status.close();
+      })(),
+      (async () => {
+        await port.point(`${request}.fibers interrupt`);
+        for (const fiber of [...ctx.fibers]) fiber.abort();
+      })(),
+    );
+    await Promise.all(work);
+  }
+
   return {
-    prompt(input) {
-      port.touch?.("accept", true);
-      ctx.acceptSeq += 1;
-      return prompt(input, ctx.acceptSeq);
+    prompt: (input) => accepted(input),
+    promptAsync: (input) => promptAsync(input),
+    cancel,
+    subscribe: (listener) => {
+      status.subscribe(listener);
     },
-    promptAsync(input) {
-      port.touch?.("accept", true);
-      ctx.acceptSeq += 1;
-      // 204 at once; errors are only published.
-      prompt(input, ctx.acceptSeq).catch((error: unknown) => {
-        port.trace({ type: "session.error", sessionID: input.sessionID, error: String(error) });
-      });
+    statuses: () => status.snapshot(),
+    replyPermission(sessionID, permissionID, reply) {
+      const ask = ctx.permissions.get(permissionID);
+      if (!ask || ask.sessionID !== sessionID) return;
+      status.publish({ type: "permission.replied", sessionID, permissionID, reply });
+      ask.answer(reply);
     },
-    async cancel(sessionID, request) {
-      port.trace({ type: "cancel.start", sessionID, request });
-      port.touch?.("accept", false);
-      port.touch?.(`cancel:${sessionID}`, true);
-      port.touch?.(`runners:${sessionID}`, false);
-      if (design.cancelWatermark) ctx.cancelMarks.set(sessionID, ctx.acceptSeq);
-      const runner = ctx.runners.get(sessionID);
-      if (runner?.running) await runner.cancel(request);
-      else await ctx.publishIdle(sessionID, `${request} publish idle`);
-      port.touch?.(`runners:${sessionID}`, true);
-      port.trace({ type: "cancel.end", sessionID, request });
-    },
+    dispose,
   };
 }

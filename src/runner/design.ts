@@ -20,6 +20,20 @@ export interface RunnerDesign {
   readonly cancelWatermark: boolean;
   /** Cancel leaves the runner Running until the interrupted loop has exited (no second loop meanwhile). */
   readonly cancelAwaitsExit: boolean;
+  /**
+   * A session reads busy from the moment a prompt for it is accepted (synchronously, with the
+   * acceptance) until no prompt is in flight and no run is active; only then is idle published.
+   * Observers never see idle while a message is still being written or a wake-up is on its way.
+   */
+  readonly busyOnAccept: boolean;
+  /**
+   * Cancelling a parent cancels its whole tree: after the parent's run has exited, every job of
+   * the parent (live list, not a snapshot taken before) is interrupted and its child session
+   * cancelled; a job never wakes a parent cancelled after the job started.
+   */
+  readonly cancelTree: boolean;
+  /** A background job wakes its parent with `loop(parent)` at once instead of polling every 300 ms. */
+  readonly directWake: boolean;
 }
 
 /** Upstream: every flag off. */
@@ -32,4 +46,7 @@ export const upstreamDesign: RunnerDesign = {
   completeMessagesOnly: false,
   cancelWatermark: false,
   cancelAwaitsExit: false,
+  busyOnAccept: false,
+  cancelTree: false,
+  directWake: false,
 };

@@ -1,4 +1,5 @@
 import { Interrupted } from "../port.ts";
+import { runTool } from "./children.ts";
 import { isTerminal, type StoredMessage } from "./MessageStore.ts";
 import type { Run } from "./Runner.ts";
 import type { RunnerContext } from "./RunnerContext.ts";
@@ -123,9 +124,11 @@ async function llmStep(
       await port.point(`${run.id} write text`, { signal });
       store.addPart(assistant, reply.text);
     } else {
-      for (const call of reply.calls) {
+      for (let i = 0; i < reply.calls.length; i++) {
+        const call = reply.calls[i]!;
         await port.point(`${run.id} tool ${call.tool}`, { signal });
-        store.addPart(assistant, `tool:${call.tool}:completed`);
+        const outcome = await runTool(ctx, sessionID, run, call, `perm_${assistant.id}_${i + 1}`);
+        store.addPart(assistant, `tool:${call.tool}:${outcome}`);
       }
     }
     await port.point(`${run.id} finish assistant`, { signal });

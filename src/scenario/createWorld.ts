@@ -1,11 +1,14 @@
-import type { LlmReply, PointOptions, RunnerPort, RunnerVariant } from "../port.ts";
+import { HarnessError } from "../errors.ts";
+import type { RunObserver } from "../observers/RunObserver.ts";
+import type { BusEvent, BusListener, LlmReply, PointOptions, RunnerPort, RunnerVariant, SessionRunner, Timers } from "../port.ts";
 import type { AnyEvent } from "../trace.ts";
 import type { Action, Reply, Scenario } from "./schema.ts";
 
-/** What a scheduler provides to a world: points, the clock, and a sink for events. */
+/** What a scheduler provides to a world: points, the clock and timers, and a sink for events. */
 export interface WorldEnv {
   point(label: string, options?: PointOptions): Promise<void>;
   now(): number;
+  readonly timers: Timers;
   emit(event: AnyEvent): void;
   /** Footprint reporting (see `RunnerPort.touch`); absent when nobody listens. */
   touch?(key: string, write: boolean): void;
@@ -17,6 +20,14 @@ export interface World {
   start(): void;
   /** Requests of client calls that have not returned yet. */
   pendingCalls(): string[];
+  /** `process.exit` was called: nothing more runs. */
+  exited(): boolean;
+}
+
+/** How a world is built besides the scenario and the runner. */
+export interface WorldOptions {
+  /** The `run` command's observer (scenarios with `run`). */
+  readonly observer?: RunObserver;
 }
 
 /**
@@ -24,13 +35,15 @@ export interface World {
  * one sequential actor per client. Scheduler-agnostic: racelab's scheduler, fast-check's and
  * the bare one all drive the same world.
  */
-export function createWorld(scenario: Scenario, variant: RunnerVariant, env: WorldEnv): World {
+export function createWorld(scenario: Scenario, variant: RunnerVariant, env: WorldEnv, options: WorldOptions = {}): World {
   const scripts = new Map<string, Reply[]>(Object.entries(scenario.llm).map(([sid, replies]) => [sid, [...replies]]));
   const pending = new Set<string>();
+  let exited = false;
 
   const port: RunnerPort = {
     point: (label, options) => env.point(label, options),
     now: () => env.now(),
+    timers: env.timers,
     trace: (event) => env.emit(event),
     ...(env.touch && { touch: env.touch }),
     async llm(request, options) {
@@ -99,12 +112,114 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     }
   }
 
+  /** The `run` command: subscribe, prompt the main session, wait as the observer decides, dispose. */
+  async function runCommand(run: NonNullable<Scenario["run"]>, observer: RunObserver): Promise<void> {
+    const api = requireRunApi(runner, variant.name, scenario.name);
+    await env.point(`run: start ${run.session}`);
+    pending.add("run");
+    env.emit({ type: "run.start", sessionID: run.session, observer: observer.name });
+    const request = "run1";
+    try {
+      await observer.run({
+        main: run.session,
+        async prompt() {
+          env.emit({ type: "client.call", client: "run", request, action: "prompt", sessionID: run.session });
+          const result = await runner.prompt({ sessionID: run.session, parts: run.parts, request });
+          env.touch?.(`store:${run.session}`, false);
+          env.emit({ type: "client.return", request, ...(result.message && { message: result.message }) });
+          return result;
+        },
+        subscribe: (listener) => api.subscribe(sseStream("run.sse", listener)),
+        replyPermission: (sid, permissionID, reply) => api.replyPermission(sid, permissionID, reply),
+        timers: env.timers,
+        exit(code) {
+          if (exited) return;
+          exited = true;
+          env.emit({ type: "process.exit", code });
+        },
+      });
+    } catch (error) {
+      env.emit({ type: "client.error", request: "run", error: error instanceof Error ? error.message : String(error) });
+    }
+    env.emit({ type: "run.exit", sessionID: run.session, observer: observer.name });
+    await api.dispose("dispose");
+    env.emit({ type: "run.disposed" });
+    pending.delete("run");
+  }
+
+  /**
+   * An SSE stream of the bus: events queue as published and are delivered one per scheduling
+   * point (`<actor> <event>`), in order; the close comes after the last event.
+   */
+  function sseStream(actor: string, listener: BusListener): BusListener {
+    const queue: (BusEvent | undefined)[] = [];
+    let pumping = false;
+    const pump = async () => {
+      pumping = true;
+      while (queue.length > 0) {
+        const next = queue[0];
+        await env.point(`${actor} ${next ? describeBusEvent(next) : "close"}`);
+        queue.shift();
+        env.touch?.(`sse:${actor}`, true);
+        if (next) listener.event(next);
+        else listener.close();
+      }
+      pumping = false;
+    };
+    const push = (e: BusEvent | undefined) => {
+      env.touch?.(`sse:${actor}`, true);
+      queue.push(e);
+      if (!pumping) void pump();
+    };
+    return { event: push, close: () => push(undefined) };
+  }
+
   return {
     start() {
       for (const client of scenario.clients) void runClient(client.name, client.actions);
+      if (scenario.run) {
+        // A runner without the run API is a finding about that runner, not a harness crash.
+        runCommand(scenario.run, options.observer ?? defaultObserver()).catch((error: unknown) => {
+          env.emit({ type: "client.error", request: "run", error: error instanceof Error ? error.message : String(error) });
+        });
+      }
     },
     pendingCalls: () => [...pending],
+    exited: () => exited,
   };
+}
+
+function defaultObserver(): never {
+  throw new HarnessError("a scenario with a run command needs an observer (WorldOptions.observer)");
+}
+
+type RunApi = Required<Pick<SessionRunner, "subscribe" | "replyPermission" | "dispose">>;
+
+function requireRunApi(runner: SessionRunner, variant: string, scenario: string): RunApi {
+  const missing = (["subscribe", "replyPermission", "dispose"] as const).filter((m) => typeof runner[m] !== "function");
+  if (missing.length > 0) {
+    throw new HarnessError(`runner '${variant}' does not implement ${missing.join(", ")}, which scenario '${scenario}' needs for its run command`);
+  }
+  return runner as SessionRunner & RunApi;
+}
+
+/** A bus event as a short stable label: `status s1 busy`, `job.end c1.job`. */
+export function describeBusEvent(e: BusEvent): string {
+  switch (e.type) {
+    case "status":
+      return `status ${e.sessionID} ${e.status}`;
+    case "idle":
+    case "session.created":
+      return `${e.type} ${e.sessionID}`;
+    case "permission.asked":
+    case "permission.replied":
+      return `${e.type} ${e.permissionID}`;
+    case "job.start":
+    case "job.end":
+      return `${e.type} ${e.job}`;
+    case "instance.disposed":
+      return e.type;
+  }
 }
 
 function toLlmReply(reply: Reply | undefined): LlmReply {

@@ -27,8 +27,26 @@ export function parseScenario(data: unknown, where = "scenario"): Scenario {
       }
     }
   }
+  if (clients.has("run")) throw new InputError(`${where}: client name 'run' is reserved for the run command; rename the client`);
+  if (scenario.run && !sessions.has(scenario.run.session)) {
+    throw new InputError(`${where}: run uses session '${scenario.run.session}', which is not in sessions [${scenario.sessions.join(", ")}]`);
+  }
+  // Child sessions are created by task tool calls; each by exactly one call, none declared.
+  const children = new Set<string>();
+  for (const replies of Object.values(scenario.llm)) {
+    for (const reply of replies) {
+      if (!("toolCalls" in reply)) continue;
+      for (const call of reply.toolCalls) {
+        if (!call.child) continue;
+        const child = call.child.session;
+        if (sessions.has(child)) throw new InputError(`${where}: child session '${child}' is also declared in sessions; a task call creates it, so remove it from sessions`);
+        if (children.has(child)) throw new InputError(`${where}: child session '${child}' is created by two task calls; give each call its own child`);
+        children.add(child);
+      }
+    }
+  }
   for (const sid of Object.keys(scenario.llm)) {
-    if (!sessions.has(sid)) throw new InputError(`${where}: llm script for unknown session '${sid}'`);
+    if (!sessions.has(sid) && !children.has(sid)) throw new InputError(`${where}: llm script for unknown session '${sid}' (neither in sessions nor created by a task call)`);
   }
   for (const inv of scenario.invariants ?? []) {
     if (!(inv in InvariantsMap)) {

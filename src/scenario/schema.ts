@@ -20,12 +20,35 @@ export const ActionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("cancel"), session }).strict(),
 ]);
 
+/** A `task` tool call's child session. */
+const ChildSchema = z
+  .object({
+    session,
+    parts: z.array(z.string()).min(1, "a child task needs at least one part"),
+    /** Absent: the sync task tool. `plugin`: prompt_async child, prompt_async wake-up. `job`: upstream's background job. */
+    background: z.enum(["plugin", "job"]).optional(),
+  })
+  .strict();
+
+const ToolCallSchema = z
+  .object({
+    tool: z.string().min(1),
+    input: z.string().optional(),
+    /** Ask permission first; whoever owns the session answers. */
+    ask: z.boolean().optional(),
+    child: ChildSchema.optional(),
+  })
+  .strict();
+
 /** One scripted LLM reply. */
 export const ReplySchema = z.union([
   z.object({ text: z.string() }).strict(),
-  z.object({ toolCalls: z.array(z.object({ tool: z.string().min(1), input: z.string().optional() }).strict()).min(1) }).strict(),
+  z.object({ toolCalls: z.array(ToolCallSchema).min(1) }).strict(),
   z.object({ error: z.string() }).strict(),
 ]);
+
+/** The `opencode run` command: a sync prompt to the main session, watched by an observer, then dispose. */
+export const RunSchema = z.object({ session, parts: z.array(z.string()).min(1) }).strict();
 
 /**
  * A scenario: sessions, scripted LLM replies per session (consumed one per LLM step; when
@@ -38,10 +61,12 @@ export const ScenarioSchema = z
     description: z.string().default(""),
     sessions: z.array(session).min(1),
     llm: z.record(z.string(), z.array(ReplySchema)).default({}),
-    clients: z.array(z.object({ name, actions: z.array(ActionSchema).min(1) }).strict()).min(1),
+    clients: z.array(z.object({ name, actions: z.array(ActionSchema).min(1) }).strict()).default([]),
+    run: RunSchema.optional(),
     invariants: z.array(z.string()).optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.clients.length > 0 || s.run !== undefined, { message: "a scenario needs at least one client or a run command", path: ["clients"] });
 
 /** A validated scenario (plain data: it travels inside schedule files). */
 export type Scenario = z.output<typeof ScenarioSchema>;

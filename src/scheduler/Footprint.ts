@@ -1,6 +1,7 @@
 /**
  * What one step read and wrote of the shared state, as the runner reported it through
- * `RunnerPort.touch`. Keys are paths: `store:s1` covers `store:s1/msg_3`.
+ * `RunnerPort.touch`. Keys are paths: `store:s1` covers `store:s1/msg_3`, and a bare `status`
+ * covers `status:s1`.
  */
 export interface Footprint {
   readonly reads: Set<string>;
@@ -14,10 +15,15 @@ export function emptyFootprint(): Footprint {
   return { reads: new Set(), writes: new Set(), global: false };
 }
 
+/** `store:s1` covers `store:s1/msg_3`; a bare `status` covers every `status:<sid>`. */
+function covers(outer: string, inner: string): boolean {
+  return inner.startsWith(`${outer}/`) || (!outer.includes(":") && inner.startsWith(`${outer}:`));
+}
+
 function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   for (const x of a) {
     for (const y of b) {
-      if (x === y || x.startsWith(`${y}/`) || y.startsWith(`${x}/`)) return true;
+      if (x === y || covers(x, y) || covers(y, x)) return true;
     }
   }
   return false;

@@ -1,4 +1,5 @@
-import { Interrupted, type PointOptions } from "../port.ts";
+import FakeTimers from "@sinonjs/fake-timers";
+import { Interrupted, type PointOptions, type TimerHandle, type TimerOptions, type Timers } from "../port.ts";
 
 /** A scheduling point waiting to be released, as strategies see it. */
 export interface ReadyPoint {
@@ -22,15 +23,35 @@ interface PendingPoint extends ReadyPoint {
   readonly detach: () => void;
 }
 
+/** A timer set through {@link Timers}: owned by the fake clock until it is due. */
+interface PendingTimer extends ReadyPoint, TimerHandle {
+  /** Virtual time (ms) at which the fake clock fires it. */
+  readonly due: number;
+  readonly unref: boolean;
+  /** setInterval: the period; the timer is set again after each firing. */
+  readonly every?: number;
+  readonly callback: () => void;
+  /** The fake clock's id, for clearTimeout. */
+  readonly fakeID: unknown;
+}
+
+type Clock = ReturnType<typeof FakeTimers.createClock>;
+
 /**
  * Owns the scheduling points of one run. The program under test creates points; nothing it
  * awaits resolves until {@link release} is called for it. Together with {@link quiescence}
  * this gives the complete ready set after every step.
  */
 export class VirtualScheduler {
-  /** invariant: insertion order = creation order; keys are unique labels. */
+  /** invariant: insertion order = creation order; keys are unique labels (across points and timers). */
   private readonly pending = new Map<string, PendingPoint>();
+  /** Timers the fake clock has not fired yet, by unique label. */
+  private readonly timerMap = new Map<string, PendingTimer>();
   private nextID = 0;
+  /** Created on first use: most runs set no timer. Virtual time starts at 0. */
+  private clock: Clock | undefined;
+  /** The timer being released while the fake clock ticks to it. */
+  private releasing: string | undefined;
 
   /** @param onInterrupt called when an aborted signal takes a waiting point out of the ready set. */
   constructor(private readonly onInterrupt?: (label: string) => void) {}
@@ -58,31 +79,127 @@ export class VirtualScheduler {
     });
   }
 
-  /** The ready set, in creation order. */
+  /**
+   * The ready set, in creation order: every waiting point, plus the timers that are due
+   * next (earliest due time; ties all offered). A later timer is never ready before an
+   * earlier one, but any timer may fire before any point: time advances only by choice.
+   */
   ready(): ReadyPoint[] {
-    return [...this.pending.values()];
+    const points: ReadyPoint[] = [...this.pending.values()];
+    if (this.timerMap.size === 0) return points;
+    let min = Number.POSITIVE_INFINITY;
+    for (const t of this.timerMap.values()) min = Math.min(min, t.due);
+    for (const t of this.timerMap.values()) if (t.due === min) points.push(t);
+    return points.sort((a, b) => a.id - b.id);
   }
 
-  /** Number of ready points. */
+  /** Number of ready points (timers not counted). */
   get size(): number {
     return this.pending.size;
   }
 
-  /** Releases the point with this label; its waiter runs on the next microtask. */
+  /**
+   * Something can still happen that keeps the program alive: a waiting point or a timer that
+   * is not unref'd. When only unref'd timers are left the program is at rest (as Node exits).
+   */
+  get alive(): boolean {
+    if (this.pending.size > 0) return true;
+    for (const t of this.timerMap.values()) if (!t.unref) return true;
+    return false;
+  }
+
+  /** The label names a timer that the fake clock has not fired yet. */
+  isTimer(label: string): boolean {
+    return this.timerMap.has(label);
+  }
+
+  /** Virtual time in ms: starts at 0, moves only when a timer is released. */
+  now(): number {
+    return this.clock?.now ?? 0;
+  }
+
+  /** Releases the point (or fires the timer) with this label; its waiter runs on the next microtask. */
   release(label: string): void {
     const p = this.pending.get(label);
-    if (!p) throw new Error(`no ready point '${label}'`);
-    this.pending.delete(label);
-    p.detach();
-    p.resolve();
+    if (p) {
+      this.pending.delete(label);
+      p.detach();
+      p.resolve();
+      return;
+    }
+    const t = this.timerMap.get(label);
+    if (!t) throw new Error(`no ready point '${label}'`);
+    // The fake clock advances to the timer's due time and fires it, and any timer due at the
+    // same instant; those become ordinary ready points (see `fired`).
+    this.releasing = label;
+    this.clockOf().tick(t.due - this.clockOf().now);
+    this.releasing = undefined;
+  }
+
+  /** setTimeout/setInterval of the program under test, on the fake clock, as scheduling choices. */
+  readonly timers: Timers = {
+    setTimeout: (label, ms, callback, options) => this.setTimer(label, ms, callback, options),
+    setInterval: (label, ms, callback, options) => this.setTimer(label, ms, callback, options, Math.max(1, ms)),
+    clearTimeout: (handle) => this.clearTimer(handle),
+    clearInterval: (handle) => this.clearTimer(handle),
+    now: () => this.now(),
+  };
+
+  private setTimer(label: string, ms: number, callback: () => void, options: TimerOptions | undefined, every?: number): PendingTimer {
+    const clock = this.clockOf();
+    const unique = this.uniqueLabel(label);
+    const delay = Math.max(0, Math.floor(ms));
+    let timer: PendingTimer;
+    const fakeID = clock.setTimeout(() => this.fired(timer), delay);
+    timer = {
+      id: this.nextID++,
+      label: unique,
+      actor: actorOf(label),
+      due: clock.now + delay,
+      unref: options?.unref ?? false,
+      ...(every !== undefined && { every }),
+      callback,
+      fakeID,
+    };
+    this.timerMap.set(unique, timer);
+    return timer;
+  }
+
+  /** The fake clock fired `timer`: run it if it is the one released, else make it a ready point. */
+  private fired(timer: PendingTimer): void {
+    this.timerMap.delete(timer.label);
+    const run = () => {
+      if (timer.every !== undefined) this.setTimer(timer.label, timer.every, timer.callback, { unref: timer.unref }, timer.every);
+      timer.callback();
+    };
+    if (timer.label === this.releasing) {
+      run();
+      return;
+    }
+    this.pending.set(timer.label, { id: timer.id, label: timer.label, actor: timer.actor, resolve: run, detach: () => {} });
+  }
+
+  private clearTimer(handle: TimerHandle): void {
+    const timer = handle as PendingTimer;
+    if (this.timerMap.get(timer.label) === timer) {
+      this.timerMap.delete(timer.label);
+      this.clockOf().clearTimeout(timer.fakeID as number);
+    } else if (this.pending.get(timer.label)?.id === timer.id) {
+      this.pending.delete(timer.label);
+    }
+  }
+
+  private clockOf(): Clock {
+    this.clock ??= FakeTimers.createClock(0);
+    return this.clock;
   }
 
   /** Two points of one actor are never ready at once; a duplicate label still gets a stable name. */
   private uniqueLabel(label: string): string {
-    if (!this.pending.has(label)) return label;
+    if (!this.pending.has(label) && !this.timerMap.has(label)) return label;
     for (let n = 2; ; n++) {
       const candidate = `${label} (${n})`;
-      if (!this.pending.has(candidate)) return candidate;
+      if (!this.pending.has(candidate) && !this.timerMap.has(candidate)) return candidate;
     }
   }
 }

@@ -12,11 +12,14 @@ export const fixedDesign: RunnerDesign = {
   completeMessagesOnly: true,
   cancelWatermark: true,
   cancelAwaitsExit: true,
+  busyOnAccept: true,
+  cancelTree: true,
+  directWake: true,
 };
 
 /** The correct design. */
 export const fixed: RunnerVariant = {
   name: "fixed",
-  description: "section 8's design: pending flag + restart, guarded delete, truthful idle, answer by parent link",
+  description: "section 8's design: pending flag + restart, guarded delete, truthful idle, answer by parent link, busy from acceptance, tree cancel",
   create: (port) => createSessionRunner(port, fixedDesign),
 };
