@@ -1,5 +1,9 @@
 import type { Scenario } from "../src/scenario/schema.ts";
+import backgroundChildRun from "./background-child-run.ts";
 import busyPromptAsync from "./busy-prompt-async.ts";
+import cancelParentWithChildren from "./cancel-parent-with-children.ts";
+import childWakeParent from "./child-wake-parent.ts";
+import syncChild from "./sync-child.ts";
 import cancelRace from "./cancel-race.ts";
 import clientMessageID from "./client-message-id.ts";
 import doublePromptAsync from "./double-prompt-async.ts";
@@ -16,6 +20,10 @@ export const ScenariosMap = {
   "client-message-id": clientMessageID,
   "cancel-race": cancelRace,
   "halt-idle": haltIdle,
+  "background-child-run": backgroundChildRun,
+  "child-wake-parent": childWakeParent,
+  "sync-child": syncChild,
+  "cancel-parent-with-children": cancelParentWithChildren,
 } as const satisfies Record<string, Scenario>;
 
 export type BuiltinScenario = keyof typeof ScenariosMap;

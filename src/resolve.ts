@@ -5,6 +5,9 @@ import { InvariantsMap } from "./invariants/index.ts";
 import type { RunnerVariant } from "./port.ts";
 import { RunnersMap } from "./runner/variants/index.ts";
 import type { Scenario } from "./scenario/schema.ts";
+import type { WorldOptions } from "./scenario/createWorld.ts";
+import { DEFAULT_OBSERVER, ObserversMap } from "./observers/index.ts";
+import type { RunObserver } from "./observers/RunObserver.ts";
 import type { Strategy, StrategyOptions } from "./scheduler/strategies/Strategy.ts";
 import { StrategiesMap } from "./scheduler/strategies/index.ts";
 
@@ -29,6 +32,20 @@ export function resolveStrategy(name: string, options: StrategyOptions): Strateg
     throw new InputError("strategy 'replay' needs a recording: use 'racelab replay <file>'");
   }
   return lookup(StrategiesMap, name, "strategy")(options);
+}
+
+/** A run command observer by name. */
+export function resolveObserver(name: string): RunObserver {
+  return lookup<RunObserver>(ObserversMap, name, "observer");
+}
+
+/**
+ * The world options of a scenario: the observer (default `fixed`) when it has a run command.
+ * A scenario without one ignores `--observer`.
+ */
+export function resolveWorld(scenario: Scenario, observer: string | undefined, transport: "inproc" | "http" | undefined): WorldOptions {
+  const o = resolveObserver(observer ?? DEFAULT_OBSERVER);
+  return { ...(scenario.run && { observer: o }), ...(transport && { transport }) };
 }
 
 /** The invariants a scenario checks (all when it names none). */

@@ -51,6 +51,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description("explore schedules of a scenario; exit 0 = no violation in the budget, 1 = violation found, 2 = bad input")
     .argument("<scenario>", "scenario name (see 'racelab list')")
     .requiredOption("--runner <name>", "runner variant: upstream, pr-21528, fixed")
+    .option("--observer <name>", "run command observer, for scenarios with a run: main-idle, busy-set, fixed", "fixed")
+    .addOption(new Option("--transport <kind>", "how the runner is reached: inproc (fast) or http (msw: LLM provider + server API)").choices(["inproc", "http"]).default("inproc"))
     .option("--strategy <name>", "exploration strategy: portfolio, random, pct, dfs", "portfolio")
     .option("--runs <n>", "schedules to run at most (default: 1000; dfs: 1000000, i.e. until complete)", wholeNumber("--runs", 1))
     .option("--seed <n>", "seed of the exploration (same seed, same schedules)", seedNumber, 1)

@@ -3,6 +3,7 @@ import type { Invariant, Violation } from "../invariants/Invariant.ts";
 import type { RunnerVariant } from "../port.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { Strategy } from "../scheduler/strategies/Strategy.ts";
+import type { WorldOptions } from "../scenario/createWorld.ts";
 import { actorOf } from "../scheduler/VirtualScheduler.ts";
 import { endStateFingerprint, hash53 } from "./fingerprint.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
@@ -20,6 +21,8 @@ export interface ExploreOptions {
   readonly keepGoing: boolean;
   /** Schedules run at once when the strategy allows it (throughput only; results do not depend on it). */
   readonly concurrency: number;
+  /** The run command's observer and the transport. */
+  readonly world?: WorldOptions;
 }
 
 /** One failing schedule. */
@@ -129,7 +132,13 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
 }
 
 function base(options: ExploreOptions) {
-  return { scenario: options.scenario, runner: options.runner, invariants: options.invariants, maxSteps: options.maxSteps };
+  return {
+    scenario: options.scenario,
+    runner: options.runner,
+    invariants: options.invariants,
+    maxSteps: options.maxSteps,
+    ...(options.world && { world: options.world }),
+  };
 }
 
 function round(x: number): number {

@@ -1,4 +1,4 @@
-import { resolveInvariants, resolveRunner } from "../resolve.ts";
+import { resolveInvariants, resolveRunner, resolveWorld } from "../resolve.ts";
 import { replayChooser } from "../scheduler/strategies/replay.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
 import type { ScheduleFile } from "./scheduleFile.ts";
@@ -23,6 +23,7 @@ export async function replaySchedule(file: ScheduleFile): Promise<ReplayOutcome>
     invariants: resolveInvariants(file.scenario),
     chooser: replayChooser(file.choices),
     maxSteps: file.maxSteps,
+    world: resolveWorld(file.scenario, file.observer, file.transport),
   });
   const now = new Set(result.violations.map((v) => v.invariant));
   const recorded = file.violations.map((v) => v.invariant);

@@ -1,7 +1,6 @@
-import type { RunObserver } from "../observers/RunObserver.ts";
 import type { RunnerVariant } from "../port.ts";
 import type { Invariant, Violation } from "../invariants/Invariant.ts";
-import { createWorld } from "../scenario/createWorld.ts";
+import { createWorld, type WorldOptions } from "../scenario/createWorld.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { emptyFootprint } from "../scheduler/Footprint.ts";
 import { ABANDON, type ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
@@ -28,8 +27,8 @@ export interface ScheduleSpec {
   readonly invariants: readonly Invariant[];
   readonly chooser: ScheduleChooser;
   readonly maxSteps: number;
-  /** The `run` command's observer, for scenarios with `run`. */
-  readonly observer?: RunObserver;
+  /** How the world is built besides scenario and runner (the run command's observer). */
+  readonly world?: WorldOptions;
 }
 
 /**
@@ -57,7 +56,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
         (write ? footprint.writes : footprint.reads).add(key);
       },
     }),
-  }, spec.observer ? { observer: spec.observer } : {});
+  }, spec.world);
   world.start();
   const choices: string[] = [];
   let limitHit = false;
@@ -92,7 +91,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     scheduler.release(picked.label);
   }
   const end: RunEnd = {
-    atRest: !limitHit && !abandoned,
+    atRest: !limitHit && !abandoned && !world.exited(),
     steps: step,
     limitHit,
     maxSteps: spec.maxSteps,

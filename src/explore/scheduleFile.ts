@@ -35,6 +35,10 @@ const ScheduleFileSchema = z.object({
   kind: z.literal("racelab-schedule"),
   scenario: z.unknown(),
   runner: z.string().min(1),
+  /** The run command's observer (scenarios with `run`). */
+  observer: z.string().min(1).optional(),
+  /** `http` when the run went through the msw HTTP boundary. */
+  transport: z.enum(["inproc", "http"]).optional(),
   strategy: z.string().min(1),
   seed: z.number().int(),
   run: z.number().int().nonnegative(),
@@ -50,6 +54,8 @@ export interface ScheduleFile {
   readonly kind: "racelab-schedule";
   readonly scenario: Scenario;
   readonly runner: string;
+  readonly observer?: string;
+  readonly transport?: "inproc" | "http";
   readonly strategy: string;
   readonly seed: number;
   readonly run: number;
@@ -89,8 +95,16 @@ export function readScheduleFile(path: string): ScheduleFile {
     throw new InputError(`schedule file '${path}' has version ${parsed.data.version}; this racelab reads version ${SCHEDULE_VERSION}`);
   }
   const scenario = parseScenario(parsed.data.scenario, `the scenario in '${path}'`);
-  const { shrink, ...rest } = parsed.data;
-  return { ...rest, version: SCHEDULE_VERSION, kind: "racelab-schedule", scenario, ...(shrink && { shrink }) };
+  const { shrink, observer, transport, ...rest } = parsed.data;
+  return {
+    ...rest,
+    version: SCHEDULE_VERSION,
+    kind: "racelab-schedule",
+    scenario,
+    ...(observer !== undefined && { observer }),
+    ...(transport !== undefined && { transport }),
+    ...(shrink && { shrink }),
+  };
 }
 
 /** Serialises a schedule file (stable key order, 2-space indent). */
@@ -102,7 +116,8 @@ export function serializeScheduleFile(file: ScheduleFile): string {
 export function writeScheduleFile(dir: string, file: ScheduleFile, suffix = ""): string {
   mkdirSync(dir, { recursive: true });
   const invariant = file.violations[0]?.invariant ?? "pass";
-  const path = join(dir, `${file.scenario.name}--${file.runner}--${invariant}--seed${file.seed}-run${file.run}${suffix}.json`);
+  const who = `${file.runner}${file.observer ? `+${file.observer}` : ""}${file.transport === "http" ? "+http" : ""}`;
+  const path = join(dir, `${file.scenario.name}--${who}--${invariant}--seed${file.seed}-run${file.run}${suffix}.json`);
   writeFileSync(path, serializeScheduleFile(file));
   return path;
 }

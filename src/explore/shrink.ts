@@ -1,5 +1,6 @@
 import type { Invariant } from "../invariants/Invariant.ts";
 import type { RunnerVariant } from "../port.ts";
+import type { WorldOptions } from "../scenario/createWorld.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
 import { dfs } from "../scheduler/strategies/dfs.ts";
@@ -22,6 +23,8 @@ export interface ShrinkInput {
   readonly maxSteps: number;
   /** The failing schedule: released labels, in order. */
   readonly choices: readonly string[];
+  /** The run command's observer and the transport. */
+  readonly world?: WorldOptions;
   /** Runs to spend at most on local edits (each candidate is one run). Default 2000. */
   readonly budget?: number;
   /**
@@ -68,6 +71,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
       invariants: [input.invariant],
       chooser: lenient(prefs),
       maxSteps: input.maxSteps,
+      ...(input.world && { world: input.world }),
     });
     return result.violations.length > 0 ? result : undefined;
   };
@@ -130,7 +134,14 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
       searchLeft -= 1;
       attempts += 1;
       space += 1;
-      const result = await runSchedule({ scenario, runner: input.runner, invariants: [input.invariant], chooser, maxSteps: input.maxSteps });
+      const result = await runSchedule({
+        scenario,
+        runner: input.runner,
+        invariants: [input.invariant],
+        chooser,
+        maxSteps: input.maxSteps,
+        ...(input.world && { world: input.world }),
+      });
       if (result.violations.length > 0 && smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) {
         best = { scenario, result };
         improved = true;
@@ -245,6 +256,7 @@ export async function shrinkFailure(input: Omit<ShrinkInput, "invariant"> & { in
     invariants: input.invariants,
     chooser: lenient(shrunk.result.choices),
     maxSteps: input.maxSteps,
+    ...(input.world && { world: input.world }),
   });
   // The invariant it was shrunk on comes first: it names the file and drives the next shrink.
   const violations = [...full.violations].sort((a, b) => Number(b.invariant === input.primary) - Number(a.invariant === input.primary));

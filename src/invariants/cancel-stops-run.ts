@@ -3,8 +3,11 @@ import { indexTrace } from "./TraceIndex.ts";
 
 /**
  * Reference invariant 6: after `cancel(sid)` resolves, no run that started before it is
- * still running; and a prompt sent before the cancel does not get a run started after the
- * cancel began (the lost cancel before start).
+ * still running; a prompt sent before the cancel does not get a run started after the
+ * cancel began (the lost cancel before start); and cancelling a parent stops its
+ * descendants: once the cancel resolves, no child session that existed when it began takes
+ * another LLM step (unless a client prompts it again), and no background job of the parent
+ * started before it delivers to the parent.
  */
 export const cancelStopsRun: Invariant = {
   name: "cancel-stops-run",
@@ -16,8 +19,56 @@ export const cancelStopsRun: Invariant = {
     const loopOrder = new Map<string, number>();
     const cancelStarts = new Map<string, { order: number; step: number }>();
     const out: Violation[] = [];
+    const parents = new Map<string, string>();
+    const jobParents = new Map<string, string>();
+    /** Sessions stopped by a resolved cancel of an ancestor: session -> what stopped it. */
+    const stopped = new Map<string, { request: string; root: string; step: number }>();
+    /** Jobs whose parent's cancel resolved: job -> that cancel. */
+    const stoppedJobs = new Map<string, { request: string; root: string; step: number }>();
+    const covered = new Map<string, { sessions: string[]; jobs: string[] }>();
+    const descends = (sid: string, root: string) => {
+      for (let cur = parents.get(sid), hops = 0; cur !== undefined && hops < 1000; cur = parents.get(cur), hops++) {
+        if (cur === root) return true;
+      }
+      return false;
+    };
     trace.forEach((e, order) => {
       if (out.length > 0) return;
+      if (e.type === "session.created") parents.set(e.sessionID, e.parentID);
+      else if (e.type === "job.start") {
+        parents.set(e.sessionID, e.parentID);
+        jobParents.set(e.job, e.parentID);
+      } else if (e.type === "client.call" && e.action !== "cancel") stopped.delete(e.sessionID);
+      else if (e.type === "llm.call" && stopped.has(e.sessionID)) {
+        const c = stopped.get(e.sessionID)!;
+        out.push({
+          invariant: "cancel-stops-run",
+          step: e.step,
+          sessionID: e.sessionID,
+          message: `cancel ${c.request} of ${c.root} resolved at step ${c.step}, yet its descendant ${e.sessionID} still runs: ${e.runID} took an LLM step at step ${e.step}`,
+        });
+        return;
+      } else if (e.type === "request.start" && e.job !== undefined && stoppedJobs.has(e.job) && e.sessionID === stoppedJobs.get(e.job)!.root) {
+        const c = stoppedJobs.get(e.job)!;
+        out.push({
+          invariant: "cancel-stops-run",
+          step: e.step,
+          sessionID: e.sessionID,
+          message: `cancel ${c.request} of ${c.root} resolved at step ${c.step}, yet background job ${e.job} still delivered to ${e.sessionID} at step ${e.step} (${e.request})`,
+        });
+        return;
+      }
+      // What a cancel must stop is what existed when it began: descendants and jobs created
+      // later belong to runs the cancel does not cover.
+      if (e.type === "cancel.start") {
+        const sessions = [...parents.keys()].filter((sid) => descends(sid, e.sessionID));
+        const jobs = [...jobParents].filter(([, parent]) => parent === e.sessionID).map(([job]) => job);
+        covered.set(e.request, { sessions, jobs });
+      } else if (e.type === "cancel.end") {
+        const c = { request: e.request, root: e.sessionID, step: e.step };
+        for (const sid of covered.get(e.request)?.sessions ?? []) stopped.set(sid, c);
+        for (const job of covered.get(e.request)?.jobs ?? []) stoppedJobs.set(job, c);
+      }
       if (e.type === "loop.start") {
         active.set(e.runID, { sessionID: e.sessionID, order });
         loopOrder.set(e.runID, order);

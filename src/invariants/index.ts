@@ -1,4 +1,6 @@
 import { cancelStopsRun } from "./cancel-stops-run.ts";
+import { childResultAnswered } from "./child-result-answered.ts";
+import { noExitWhileChildBusy } from "./no-exit-while-child-busy.ts";
 import { everyMessageAnswered } from "./every-message-answered.ts";
 import type { Invariant } from "./Invariant.ts";
 import { livelock } from "./livelock.ts";
@@ -24,6 +26,8 @@ export const InvariantsMap = {
   "prompt-gets-own-reply": promptGetsOwnReply,
   livelock,
   "runner-error": runnerError,
+  "no-exit-while-child-busy": noExitWhileChildBusy,
+  "child-result-answered": childResultAnswered,
 } as const satisfies Record<string, Invariant>;
 
 export type BuiltinInvariant = keyof typeof InvariantsMap;

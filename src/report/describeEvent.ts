@@ -41,5 +41,28 @@ export function describeEvent(e: TraceEvent): string | undefined {
       return `cancel ${e.sessionID} begins`;
     case "cancel.end":
       return `cancel ${e.sessionID} done`;
+    case "request.start":
+    case "request.end":
+      return undefined;
+    case "session.created":
+      return `session ${e.sessionID} created (parent ${e.parentID})`;
+    case "permission.asked":
+      return `${e.sessionID} asks permission ${e.permissionID} (${e.tool})`;
+    case "permission.replied":
+      return `permission ${e.permissionID}: ${e.reply}`;
+    case "job.start":
+      return `job ${e.job} started (${e.style}: ${e.parentID} -> ${e.sessionID})`;
+    case "job.end":
+      return `job ${e.job} ends (${e.outcome})`;
+    case "instance.disposed":
+      return "instance disposed; event streams close";
+    case "run.start":
+      return `run starts on ${e.sessionID} (observer ${e.observer})`;
+    case "run.exit":
+      return `run returns (observer ${e.observer}); dispose begins`;
+    case "run.disposed":
+      return "dispose done";
+    case "process.exit":
+      return `process.exit(${e.code})`;
   }
 }

@@ -126,6 +126,7 @@ async function pluginJob(ctx: RunnerContext, job: Job, idle: Promise<void>): Pro
   try {
     await idle;
     await ctx.port.point(`${job.id} inject`, { signal });
+    if (ctx.design.directWake) return deliver(ctx, job);
     await ctx.prompt({ sessionID: job.parentID, parts: [`result of ${job.sessionID}`], noReply: true, request: `${job.id}.inject` }, job.id);
     await ctx.port.point(`${job.id} wake parent`, { signal });
     if (cancelledSince(ctx, job)) return endJob(ctx, job, "interrupted");
@@ -149,17 +150,16 @@ async function backgroundJob(ctx: RunnerContext, job: Job, parts: readonly strin
     await ctx.port.point(`${job.id} start child`, { signal });
     await untilAborted(ctx.prompt({ sessionID: job.sessionID, parts, request: `${job.sessionID}.bg` }, job.id), signal, `${job.id} await child`);
     await ctx.port.point(`${job.id} inject`, { signal });
+    if (ctx.design.directWake) return deliver(ctx, job);
     const injected = await ctx.prompt(
       { sessionID: job.parentID, parts: [`result of ${job.sessionID}`], noReply: true, request: `${job.id}.inject` },
       job.id,
     );
-    if (!ctx.design.directWake) {
-      for (;;) {
-        await ctx.port.point(`${job.id} check parent`, { signal });
-        const latest = lastUser(ctx.store.list(job.parentID));
-        if (latest?.id === injected.message?.id && ctx.status.get(job.parentID) === "idle") break;
-        await sleep(ctx, `${job.id} sleep 300ms`, 300, signal);
-      }
+    for (;;) {
+      await ctx.port.point(`${job.id} check parent`, { signal });
+      const latest = lastUser(ctx.store.list(job.parentID));
+      if (latest?.id === injected.message?.id && ctx.status.get(job.parentID) === "idle") break;
+      await sleep(ctx, `${job.id} sleep 300ms`, 300, signal);
     }
     if (cancelledSince(ctx, job)) return endJob(ctx, job, "interrupted");
     void ctx.wake(job.parentID, `${job.id}.wake`, job.id);
@@ -168,6 +168,13 @@ async function backgroundJob(ctx: RunnerContext, job: Job, parts: readonly strin
     if (!(error instanceof Interrupted)) throw error;
     endJob(ctx, job, "interrupted");
   }
+}
+
+/** directWake: the result goes to the parent as one prompt_async that wants a reply. */
+function deliver(ctx: RunnerContext, job: Job): void {
+  if (cancelledSince(ctx, job)) return endJob(ctx, job, "interrupted");
+  ctx.promptAsync({ sessionID: job.parentID, parts: [`result of ${job.sessionID}`], request: `${job.id}.inject` }, job.id);
+  endJob(ctx, job, "woke");
 }
 
 function cancelledSince(ctx: RunnerContext, job: Job): boolean {

@@ -158,7 +158,8 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     port.touch?.(`runners:${sessionID}`, false);
     port.touch?.("jobs", false);
     if (design.cancelWatermark) ctx.cancelMarks.set(sessionID, ctx.acceptSeq);
-    ctx.cancelEpochs.set(sessionID, (ctx.cancelEpochs.get(sessionID) ?? 0) + 1);
+    const epoch = (ctx.cancelEpochs.get(sessionID) ?? 0) + 1;
+    ctx.cancelEpochs.set(sessionID, epoch);
     const snapshot = design.cancelTree ? [] : jobsOf(sessionID);
     for (const job of snapshot) {
       await port.point(`${request} cancel job ${job.id}`);
@@ -168,7 +169,9 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     if (runner?.running) await runner.cancel(request);
     else await ctx.publishIdle(sessionID, `${request} publish idle`);
     if (design.cancelTree) {
-      for (let job = jobsOf(sessionID)[0]; job; job = jobsOf(sessionID)[0]) {
+      // Jobs started before this cancel began; later ones belong to runs it does not cover.
+      const covered = () => jobsOf(sessionID).find((j) => j.epoch < epoch);
+      for (let job = covered(); job; job = covered()) {
         await port.point(`${request} cancel job ${job.id}`);
         job.abort.abort();
         ctx.jobs.delete(job.id);

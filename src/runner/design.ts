@@ -32,7 +32,11 @@ export interface RunnerDesign {
    * cancelled; a job never wakes a parent cancelled after the job started.
    */
   readonly cancelTree: boolean;
-  /** A background job wakes its parent with `loop(parent)` at once instead of polling every 300 ms. */
+  /**
+   * A background job hands its child's result to the parent as one prompt_async that wants a
+   * reply (no noReply injection and no separate wake-up, no 300 ms polling): the pending flag
+   * covers a running parent, and answering by parent link covers a result queued behind others.
+   */
   readonly directWake: boolean;
 }
 

@@ -28,6 +28,8 @@ export interface World {
 export interface WorldOptions {
   /** The `run` command's observer (scenarios with `run`). */
   readonly observer?: RunObserver;
+  /** `http`: the runner is reached through msw (the LLM provider and the server API). Default in-process. */
+  readonly transport?: "inproc" | "http";
 }
 
 /**

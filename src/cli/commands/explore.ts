@@ -3,12 +3,14 @@ import { explore } from "../../explore/explore.ts";
 import { describeShortest, describeShrink, shortestWithinJson, shrinkFailure } from "../../explore/shrink.ts";
 import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile } from "../../explore/scheduleFile.ts";
 import { renderTimeline } from "../../report/timeline.ts";
-import { resolveInvariants, resolveRunner, resolveScenario, resolveStrategy } from "../../resolve.ts";
+import { resolveInvariants, resolveRunner, resolveScenario, resolveStrategy, resolveWorld } from "../../resolve.ts";
 import type { Io } from "../main.ts";
 
 /** Resolved options of `racelab explore`. */
 export interface ExploreCommandOptions {
   readonly runner: string;
+  readonly observer: string;
+  readonly transport: "inproc" | "http";
   readonly strategy: string;
   readonly runs?: number;
   readonly seed: number;
@@ -30,6 +32,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
   const runner = resolveRunner(o.runner);
   const strategy = resolveStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions, reduction: o.reduction });
   const invariants = resolveInvariants(scenario);
+  const world = resolveWorld(scenario, o.observer, o.transport);
   const runs = o.runs ?? (strategy.name === "dfs" ? 1_000_000 : 1000);
   const started = performance.now();
   const result = await explore({
@@ -41,13 +44,14 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
     maxSteps: o.maxSteps,
     keepGoing: o.keepGoing,
     concurrency: 16,
+    world,
   });
   const elapsedMs = performance.now() - started;
   const failures = [];
   for (const f of result.failures) {
     const primary = f.violations[0]!.invariant;
     const shrunk = o.shrink
-      ? await shrinkFailure({ scenario, runner, invariants, primary, maxSteps: o.maxSteps, choices: f.result.choices })
+      ? await shrinkFailure({ scenario, runner, invariants, primary, maxSteps: o.maxSteps, choices: f.result.choices, world })
       : undefined;
     const run = shrunk?.full ?? f.result;
     const violations = recordedViolations(run.violations);
@@ -56,6 +60,8 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
       kind: "racelab-schedule",
       scenario: shrunk?.scenario ?? scenario,
       runner: runner.name,
+      ...(world.observer && { observer: world.observer.name }),
+      ...(o.transport === "http" && { transport: "http" as const }),
       strategy: strategy.name,
       seed: o.seed,
       run: f.run,
@@ -75,6 +81,8 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
       JSON.stringify({
         scenario: scenario.name,
         runner: runner.name,
+        ...(world.observer && { observer: world.observer.name }),
+        transport: o.transport,
         strategy: strategy.name,
         seed: o.seed,
         runs,
@@ -112,7 +120,9 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
     );
     return failures.length > 0 ? 1 : 0;
   }
-  const header = `${scenario.name} · runner ${runner.name} · ${strategy.name} · seed ${o.seed}`;
+  const observed = world.observer ? ` · observer ${world.observer.name}` : "";
+  const transported = o.transport === "http" ? " · http" : "";
+  const header = `${scenario.name} · runner ${runner.name}${observed}${transported} · ${strategy.name} · seed ${o.seed}`;
   const st = result.stats;
   const statsLines = [
     `  schedules ${st.schedules} (distinct ${st.distinctSchedules}${st.abandoned ? `, ${st.abandoned} abandoned as redundant` : ""}), end states ${st.distinctEndStates}, steps min/avg/max ${st.steps.min}/${st.steps.avg}/${st.steps.max}, preemptions avg/max ${st.preemptions.avg}/${st.preemptions.max}`,

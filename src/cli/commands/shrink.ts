@@ -2,7 +2,7 @@ import { dirname, relative } from "node:path";
 import { readScheduleFile, recordedViolations, writeScheduleFile } from "../../explore/scheduleFile.ts";
 import { describeShortest, describeShrink, shrinkFailure } from "../../explore/shrink.ts";
 import { renderTimeline } from "../../report/timeline.ts";
-import { resolveInvariants, resolveRunner } from "../../resolve.ts";
+import { resolveInvariants, resolveRunner, resolveWorld } from "../../resolve.ts";
 import type { Io } from "../main.ts";
 
 /** `racelab shrink <file>`: 1 = shrunk failure written; 0 = the schedule no longer fails (nothing to shrink). */
@@ -18,7 +18,15 @@ export async function shrinkCommand(io: Io, path: string, options: { out?: strin
   const invariants = resolveInvariants(file.scenario);
   let shrunk;
   try {
-    shrunk = await shrinkFailure({ scenario: file.scenario, runner, invariants, primary, maxSteps: file.maxSteps, choices: file.choices });
+    shrunk = await shrinkFailure({
+      scenario: file.scenario,
+      runner,
+      invariants,
+      primary,
+      maxSteps: file.maxSteps,
+      choices: file.choices,
+      world: resolveWorld(file.scenario, file.observer, file.transport),
+    });
   } catch {
     io.out(pc.green(`✓ ${path}: ${primary} no longer fails on this schedule, so there is nothing to shrink (replay it to see the run)`));
     return 0;
