@@ -37,24 +37,26 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
   }
 
   const bugs = [];
-  for (const { scenario, runner } of seededBugs()) {
-    progress(`first violation ${scenario.name} x ${runner.name}`);
-    const row: Record<string, unknown> = { scenario: scenario.name, runner: runner.name };
+  for (const { scenario, runner, observer } of seededBugs()) {
+    const world = observer ? { observer } : {};
+    const who = observer ? `${runner.name}+${observer.name}` : runner.name;
+    progress(`first violation ${scenario.name} x ${who}`);
+    const row: Record<string, unknown> = { scenario: scenario.name, runner: who };
     for (const [name, strategy] of Object.entries(BUG_STRATEGIES)) {
       const schedules: number[] = [];
       const ms: number[] = [];
       let missed = 0;
       for (let seed = 1; seed <= o.seeds; seed++) {
-        const found = await firstViolation(scenario, runner, strategy, seed, o.bugBudget);
+        const found = await firstViolation(scenario, runner, strategy, seed, o.bugBudget, world);
         if (!found) missed += 1;
         schedules.push(found?.schedules ?? Number.POSITIVE_INFINITY);
         ms.push(found?.ms ?? Number.POSITIVE_INFINITY);
       }
       row[name] = { medianSchedules: median(schedules), medianMs: round(median(ms)), missed };
     }
-    const first = await firstViolation(scenario, runner, StrategiesMap.portfolio, 1, o.bugBudget);
+    const first = await firstViolation(scenario, runner, StrategiesMap.portfolio, 1, o.bugBudget, world);
     if (first) {
-      const size = await shrunkSize(scenario, runner, first.failure.result.choices, first.failure.violations[0]!.invariant);
+      const size = await shrunkSize(scenario, runner, first.failure.result.choices, first.failure.violations[0]!.invariant, world);
       row["steps"] = { original: first.failure.result.end.steps, shrunk: size.steps, preemptionsOriginal: first.failure.result.preemptions, preemptionsShrunk: size.preemptions };
     }
     bugs.push(row);

@@ -5,7 +5,10 @@ import { fastCheckScheduler } from "../adapters/fastCheckScheduler.ts";
 import { runWorld } from "../adapters/runWorld.ts";
 import { explore } from "../explore/explore.ts";
 import { shrinkFailure } from "../explore/shrink.ts";
+import { ObserversMap } from "../observers/index.ts";
+import type { RunObserver } from "../observers/RunObserver.ts";
 import type { RunnerVariant } from "../port.ts";
+import type { WorldOptions } from "../scenario/createWorld.ts";
 import { resolveInvariants } from "../resolve.ts";
 import { RunnersMap } from "../runner/variants/index.ts";
 import type { Scenario } from "../scenario/schema.ts";
@@ -50,25 +53,30 @@ export async function bareThroughput(scenario: Scenario, runner: RunnerVariant, 
 }
 
 /** Schedules and milliseconds to the first violation, or undefined if none within `budget`. */
-export async function firstViolation(scenario: Scenario, runner: RunnerVariant, strategy: StrategyFactory, seed: number, budget: number) {
+export async function firstViolation(scenario: Scenario, runner: RunnerVariant, strategy: StrategyFactory, seed: number, budget: number, world: WorldOptions = {}) {
   const { value, ms } = await timed(() =>
-    explore({ scenario, runner, strategy: strategy({ seed }), invariants: resolveInvariants(scenario), runs: budget, maxSteps: 1000, keepGoing: false, concurrency: 16 }),
+    explore({ scenario, runner, strategy: strategy({ seed }), invariants: resolveInvariants(scenario), runs: budget, maxSteps: 1000, keepGoing: false, concurrency: 16, world }),
   );
   const failure = value.failures[0];
   return failure ? { schedules: value.schedulesRun, ms, failure } : undefined;
 }
 
 /** The shrunk size of a failure found by `firstViolation`. */
-export async function shrunkSize(scenario: Scenario, runner: RunnerVariant, choices: readonly string[], primary: string) {
-  const shrunk = await shrinkFailure({ scenario, runner, invariants: resolveInvariants(scenario), primary, maxSteps: 1000, choices });
+export async function shrunkSize(scenario: Scenario, runner: RunnerVariant, choices: readonly string[], primary: string, world: WorldOptions = {}) {
+  const shrunk = await shrinkFailure({ scenario, runner, invariants: resolveInvariants(scenario), primary, maxSteps: 1000, choices, world });
   return shrunk.shrunk;
 }
 
-/** The seeded bugs: every scenario x buggy runner pair that must fail. */
-export function seededBugs(): { scenario: Scenario; runner: RunnerVariant }[] {
+/** The seeded bugs: every scenario x buggy runner/observer pair that must fail. */
+export function seededBugs(): { scenario: Scenario; runner: RunnerVariant; observer?: RunObserver }[] {
   return [
-    ...Object.values(ScenariosMap).map((scenario) => ({ scenario, runner: RunnersMap.upstream as RunnerVariant })),
+    ...Object.values(ScenariosMap).map((scenario) => ({
+      scenario,
+      runner: RunnersMap.upstream as RunnerVariant,
+      ...(scenario.run && { observer: ObserversMap["main-idle"] as RunObserver }),
+    })),
     { scenario: ScenariosMap["idle-prompt-async"], runner: RunnersMap["pr-21528"] },
+    { scenario: ScenariosMap["background-child-run"], runner: RunnersMap.upstream, observer: ObserversMap["busy-set"] },
   ];
 }
 

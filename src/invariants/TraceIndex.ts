@@ -20,6 +20,8 @@ export interface TraceIndex {
   readonly calls: ReadonlyMap<string, EventOf<"client.call">>;
   readonly llmByAssistant: ReadonlyMap<string, readonly EventOf<"llm.call">[]>;
   readonly cancels: readonly EventOf<"client.call">[];
+  /** Position in the trace of each client call (steps can be coarse under a foreign scheduler). */
+  readonly callOrder: ReadonlyMap<string, number>;
 }
 
 const cache = new WeakMap<readonly TraceEvent[], TraceIndex>();
@@ -33,7 +35,9 @@ export function indexTrace(trace: readonly TraceEvent[]): TraceIndex {
   const calls = new Map<string, EventOf<"client.call">>();
   const llmByAssistant = new Map<string, EventOf<"llm.call">[]>();
   const cancels: EventOf<"client.call">[] = [];
-  for (const e of trace) {
+  const callOrder = new Map<string, number>();
+  for (let i = 0; i < trace.length; i++) {
+    const e = trace[i]!;
     if (e.type === "message") {
       const prev = messages.get(e.message.id);
       const finishedNow = isTerminal(e.message.finish) && !isTerminal(prev?.info.finish);
@@ -47,6 +51,7 @@ export function indexTrace(trace: readonly TraceEvent[]): TraceIndex {
       if (e.message.role === "user" && e.message.request !== undefined) userByRequest.set(e.message.request, record);
     } else if (e.type === "client.call") {
       calls.set(e.request, e);
+      callOrder.set(e.request, i);
       if (e.action === "cancel") cancels.push(e);
     } else if (e.type === "llm.call") {
       const list = llmByAssistant.get(e.assistantID) ?? [];
@@ -54,7 +59,7 @@ export function indexTrace(trace: readonly TraceEvent[]): TraceIndex {
       llmByAssistant.set(e.assistantID, list);
     }
   }
-  const index = { messages, userByRequest, calls, llmByAssistant, cancels };
+  const index = { messages, userByRequest, calls, llmByAssistant, cancels, callOrder };
   cache.set(trace, index);
   return index;
 }
@@ -82,7 +87,8 @@ export function answerOf(index: TraceIndex, user: MessageRecord): MessageRecord 
   return undefined;
 }
 
-/** The first cancel of `sessionID` issued after the step `afterStep`, if any. */
-export function cancelAfter(index: TraceIndex, sessionID: string, afterStep: number): EventOf<"client.call"> | undefined {
-  return index.cancels.find((c) => c.sessionID === sessionID && c.step > afterStep);
+/** The first cancel of `call`'s session issued after `call` was sent, if any. */
+export function cancelAfter(index: TraceIndex, call: EventOf<"client.call">): EventOf<"client.call"> | undefined {
+  const sent = index.callOrder.get(call.request) ?? Number.POSITIVE_INFINITY;
+  return index.cancels.find((c) => c.sessionID === call.sessionID && (index.callOrder.get(c.request) ?? -1) > sent);
 }

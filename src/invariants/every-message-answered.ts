@@ -17,7 +17,7 @@ export const everyMessageAnswered: Invariant = {
     const out: Violation[] = [];
     for (const call of index.calls.values()) {
       if (call.action === "cancel" || call.noReply) continue;
-      if (cancelAfter(index, call.sessionID, call.step)) continue;
+      if (cancelAfter(index, call)) continue;
       const user = index.userByRequest.get(call.request);
       const base = { invariant: "every-message-answered", step: end.steps, sessionID: call.sessionID };
       if (!user) {

@@ -16,7 +16,7 @@ export const promptGetsOwnReply: Invariant = {
       const call = index.calls.get(e.request);
       if (!call || call.action !== "prompt" || call.noReply) continue;
       // A cancel excuses the prompt only if it was issued before the prompt returned.
-      const cancel = cancelAfter(index, call.sessionID, call.step);
+      const cancel = cancelAfter(index, call);
       if (cancel && cancel.step <= e.step) continue;
       const user = index.userByRequest.get(e.request);
       const reply = e.message;

@@ -1,4 +1,5 @@
 import { HarnessError } from "../errors.ts";
+import { DEFAULT_OBSERVER, ObserversMap } from "../observers/index.ts";
 import type { RunObserver } from "../observers/RunObserver.ts";
 import type { BusEvent, BusListener, LlmReply, PointOptions, RunnerPort, RunnerVariant, SessionRunner, Timers } from "../port.ts";
 import type { AnyEvent } from "../trace.ts";
@@ -26,7 +27,7 @@ export interface World {
 
 /** How a world is built besides the scenario and the runner. */
 export interface WorldOptions {
-  /** The `run` command's observer (scenarios with `run`). */
+  /** The `run` command's observer (scenarios with `run`); default `fixed`. */
   readonly observer?: RunObserver;
   /** `http`: the runner is reached through msw (the LLM provider and the server API). Default in-process. */
   readonly transport?: "inproc" | "http";
@@ -181,7 +182,7 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
       for (const client of scenario.clients) void runClient(client.name, client.actions);
       if (scenario.run) {
         // A runner without the run API is a finding about that runner, not a harness crash.
-        runCommand(scenario.run, options.observer ?? defaultObserver()).catch((error: unknown) => {
+        runCommand(scenario.run, options.observer ?? ObserversMap[DEFAULT_OBSERVER]).catch((error: unknown) => {
           env.emit({ type: "client.error", request: "run", error: error instanceof Error ? error.message : String(error) });
         });
       }
@@ -189,10 +190,6 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     pendingCalls: () => [...pending],
     exited: () => exited,
   };
-}
-
-function defaultObserver(): never {
-  throw new HarnessError("a scenario with a run command needs an observer (WorldOptions.observer)");
 }
 
 type RunApi = Required<Pick<SessionRunner, "subscribe" | "replyPermission" | "dispose">>;

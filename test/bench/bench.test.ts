@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { runBench } from "../../src/bench/bench.ts";
-import { median } from "../../src/bench/measure.ts";
+import { median, seededBugs } from "../../src/bench/measure.ts";
+import { ScenariosMap } from "../../scenarios/index.ts";
 
 describe("racelab bench (tiny budgets: checks what it reports, never how fast)", () => {
   it("reports throughput for every scenario, every seeded bug per strategy, dfs with and without reduction, memory and targets", async () => {
     const r = await runBench({ throughputRuns: 20, fastCheckRuns: 5, seeds: 2, bugBudget: 2000, dfsBudget: 50, longRun: 50 });
-    expect(r.throughput).toHaveLength(7);
+    expect(r.throughput).toHaveLength(Object.keys(ScenariosMap).length);
     for (const t of r.throughput) expect(t.racelab).toBeGreaterThan(0);
-    expect(r.bugs).toHaveLength(8);
+    expect(r.bugs).toHaveLength(seededBugs().length);
     for (const b of r.bugs) {
       expect((b["portfolio"] as { missed: number }).missed, String(b["scenario"])).toBe(0);
       expect(b["steps"]).toMatchObject({ original: expect.any(Number), shrunk: expect.any(Number) });

@@ -3,7 +3,7 @@ import { ScenariosMap, type BuiltinScenario } from "../../scenarios/index.ts";
 import { explore } from "../../src/explore/explore.ts";
 import { runSchedule } from "../../src/explore/runSchedule.ts";
 import { shrinkFailure } from "../../src/explore/shrink.ts";
-import { resolveInvariants } from "../../src/resolve.ts";
+import { resolveInvariants, resolveWorld } from "../../src/resolve.ts";
 import { RunnersMap } from "../../src/runner/variants/index.ts";
 import { replayChooser } from "../../src/scheduler/strategies/replay.ts";
 import { random } from "../../src/scheduler/strategies/random.ts";
@@ -12,19 +12,21 @@ async function shrunkFirstFailure(name: BuiltinScenario) {
   const scenario = ScenariosMap[name];
   const invariants = resolveInvariants(scenario);
   const runner = RunnersMap.upstream;
-  const found = await explore({ scenario, runner, strategy: random({ seed: 1 }), invariants, runs: 2000, maxSteps: 1000, keepGoing: false, concurrency: 16 });
+  // Scenarios with a run command fail with the run observer upstream had.
+  const world = resolveWorld(scenario, "main-idle", undefined);
+  const found = await explore({ scenario, runner, strategy: random({ seed: 1 }), invariants, runs: 2000, maxSteps: 1000, keepGoing: false, concurrency: 16, world });
   const failure = found.failures[0]!;
   const primary = failure.violations[0]!.invariant;
-  const shrunk = await shrinkFailure({ scenario, runner, invariants, primary, maxSteps: 1000, choices: failure.result.choices });
-  return { scenario, invariants, runner, failure, primary, shrunk };
+  const shrunk = await shrinkFailure({ scenario, runner, invariants, primary, maxSteps: 1000, choices: failure.result.choices, world });
+  return { scenario, invariants, runner, failure, primary, shrunk, world };
 }
 
 describe("shrinking (upstream, seed 1)", () => {
   for (const name of Object.keys(ScenariosMap) as BuiltinScenario[]) {
     it(`${name}: the shrunk schedule still fails the same invariant, replays strictly, and is no bigger`, async () => {
-      const { invariants, runner, failure, primary, shrunk } = await shrunkFirstFailure(name);
+      const { invariants, runner, failure, primary, shrunk, world } = await shrunkFirstFailure(name);
       expect(shrunk.full.violations[0]?.invariant).toBe(primary);
-      const replayed = await runSchedule({ scenario: shrunk.scenario, runner, invariants, chooser: replayChooser(shrunk.full.choices), maxSteps: 1000 });
+      const replayed = await runSchedule({ scenario: shrunk.scenario, runner, invariants, chooser: replayChooser(shrunk.full.choices), maxSteps: 1000, world });
       expect(replayed.violations.map((v) => v.invariant)).toContain(primary);
       const { original: a, shrunk: b } = shrunk;
       expect(a.steps).toBe(failure.result.end.steps);
