@@ -1,7 +1,8 @@
 import { HarnessError } from "../errors.ts";
 import { DEFAULT_OBSERVER, ObserversMap } from "../observers/index.ts";
 import type { RunObserver } from "../observers/RunObserver.ts";
-import type { BusEvent, BusListener, LlmReply, PointOptions, RunnerPort, RunnerVariant, SessionRunner, Timers } from "../port.ts";
+import type { BusEvent, BusListener, LlmReply, LlmRequest, PointOptions, PromptInput, PromptResult, RunnerPort, RunnerVariant, SessionRunner, Timers } from "../port.ts";
+import { fetchLlm, httpBoundary, httpClient, type RunFetch } from "../transport/http.ts";
 import type { AnyEvent } from "../trace.ts";
 import type { Action, Reply, Scenario } from "./schema.ts";
 
@@ -43,6 +44,21 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
   const pending = new Set<string>();
   let exited = false;
 
+  /** The scripted LLM: the session's next reply ("ok" when the script runs out); records the call. */
+  const scriptedReply = (request: LlmRequest): LlmReply => {
+    env.touch?.(`llm:${request.sessionID}`, true);
+    const reply = toLlmReply(scripts.get(request.sessionID)?.shift());
+    env.emit({
+      type: "llm.call",
+      sessionID: request.sessionID,
+      runID: request.runID,
+      assistantID: request.assistantID,
+      seen: request.messages.map((m) => ({ id: m.id, parts: m.parts.length })),
+      reply: reply.kind,
+    });
+    return reply;
+  };
+  let boundary: RunFetch | undefined;
   const port: RunnerPort = {
     point: (label, options) => env.point(label, options),
     now: () => env.now(),
@@ -51,20 +67,13 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     ...(env.touch && { touch: env.touch }),
     async llm(request, options) {
       await env.point(`${request.runID} llm`, options);
-      env.touch?.(`llm:${request.sessionID}`, true);
-      const reply = toLlmReply(scripts.get(request.sessionID)?.shift());
-      env.emit({
-        type: "llm.call",
-        sessionID: request.sessionID,
-        runID: request.runID,
-        assistantID: request.assistantID,
-        seen: request.messages.map((m) => ({ id: m.id, parts: m.parts.length })),
-        reply: reply.kind,
-      });
-      return reply;
+      // Over HTTP the reply streams in chunks, each one more scheduling point.
+      return boundary ? fetchLlm(boundary, request, options) : scriptedReply(request);
     },
   };
   const runner = variant.create(port);
+  if (options.transport === "http") boundary = httpBoundary(runner, { point: env.point, reply: scriptedReply });
+  const api = boundary ? httpClient(boundary) : inProcessClient(runner);
 
   async function perform(client: string, request: string, action: Action): Promise<void> {
     const noReply = action.kind === "cancel" ? undefined : action.noReply;
@@ -77,7 +86,7 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
       ...(noReply !== undefined && { noReply }),
     });
     if (action.kind === "cancel") {
-      await runner.cancel(action.session, request);
+      await api.cancel(action.session, request);
       env.emit({ type: "client.return", request });
       return;
     }
@@ -89,11 +98,13 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
       ...(action.messageID !== undefined && { messageID: action.messageID }),
     };
     if (action.kind === "prompt_async") {
-      runner.promptAsync(input);
+      // In process the call returns at once (no await: the step's order stays as it was).
+      const accepted = api.promptAsync(input);
+      if (accepted) await accepted;
       env.emit({ type: "client.return", request });
       return;
     }
-    const result = await runner.prompt(input);
+    const result = await api.prompt(input);
     // prompt-gets-own-reply compares the returned reply with the session's messages.
     env.touch?.(`store:${action.session}`, false);
     env.emit({ type: "client.return", request, ...(result.message && { message: result.message }) });
@@ -117,7 +128,7 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
 
   /** The `run` command: subscribe, prompt the main session, wait as the observer decides, dispose. */
   async function runCommand(run: NonNullable<Scenario["run"]>, observer: RunObserver): Promise<void> {
-    const api = requireRunApi(runner, variant.name, scenario.name);
+    const server = requireRunApi(runner, variant.name, scenario.name);
     await env.point(`run: start ${run.session}`);
     pending.add("run");
     env.emit({ type: "run.start", sessionID: run.session, observer: observer.name });
@@ -127,7 +138,7 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
         main: run.session,
         async prompt() {
           env.emit({ type: "client.call", client: "run", request, action: "prompt", sessionID: run.session });
-          const result = await runner.prompt({ sessionID: run.session, parts: run.parts, request });
+          const result = await api.prompt({ sessionID: run.session, parts: run.parts, request });
           env.touch?.(`store:${run.session}`, false);
           env.emit({ type: "client.return", request, ...(result.message && { message: result.message }) });
           return result;
@@ -145,7 +156,7 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
       env.emit({ type: "client.error", request: "run", error: error instanceof Error ? error.message : String(error) });
     }
     env.emit({ type: "run.exit", sessionID: run.session, observer: observer.name });
-    await api.dispose("dispose");
+    await server.dispose("dispose");
     env.emit({ type: "run.disposed" });
     pending.delete("run");
   }
@@ -189,6 +200,29 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     },
     pendingCalls: () => [...pending],
     exited: () => exited,
+  };
+}
+
+/** The server API as clients call it: in process, or over HTTP ({@link httpClient}). */
+interface ClientApi {
+  prompt(input: PromptInput): Promise<PromptResult>;
+  /** In process: returns nothing, accepted at once. Over HTTP: resolves on the 204. */
+  promptAsync(input: PromptInput): Promise<void> | undefined;
+  cancel(sessionID: string, request: string): Promise<void>;
+  subscribe(listener: BusListener): void;
+  replyPermission(sessionID: string, permissionID: string, reply: "allow" | "reject"): void;
+}
+
+function inProcessClient(runner: SessionRunner): ClientApi {
+  return {
+    prompt: (input) => runner.prompt(input),
+    promptAsync: (input) => {
+      runner.promptAsync(input);
+      return undefined;
+    },
+    cancel: (sid, request) => runner.cancel(sid, request),
+    subscribe: (listener) => runner.subscribe?.(listener),
+    replyPermission: (sid, permissionID, reply) => runner.replyPermission?.(sid, permissionID, reply),
   };
 }
 
