@@ -1,14 +1,16 @@
 import { ScenariosMap } from "../../../scenarios/index.ts";
 import { InvariantsMap } from "../../invariants/index.ts";
+import { ObserversMap } from "../../observers/index.ts";
 import { RunnersMap } from "../../runner/variants/index.ts";
 import { StrategyDescriptions } from "../../scheduler/strategies/index.ts";
 import type { Io } from "../main.ts";
 
-/** `racelab list`: every registered scenario, runner, strategy and invariant. */
+/** `racelab list`: every registered scenario, runner, run observer, strategy and invariant. */
 export function listCommand(io: Io, options: { json?: boolean }): number {
   const data = {
     scenarios: Object.values(ScenariosMap).map((s) => ({ name: s.name, description: s.description })),
     runners: Object.values(RunnersMap).map((r) => ({ name: r.name, description: r.description })),
+    observers: Object.values(ObserversMap).map((o) => ({ name: o.name, description: o.description })),
     strategies: Object.entries(StrategyDescriptions).map(([name, description]) => ({ name, description })),
     invariants: Object.values(InvariantsMap).map((i) => ({ name: i.name, description: i.description })),
   };
