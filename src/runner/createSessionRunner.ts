@@ -95,7 +95,9 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
         if (left > 0) ctx.inflight.set(sessionID, left);
         else ctx.inflight.delete(sessionID);
         port.touch?.(`runners:${sessionID}`, false);
-        if (left === 0 && !ctx.runners.get(sessionID)?.running) await ctx.publishIdle(sessionID, `${request} publish idle`);
+        // Decided and published in one step, like the runner's own transition: nothing can
+        // slip in between the check and the publish.
+        if (left === 0 && !ctx.runners.get(sessionID)?.running) status.publishNow(sessionID, "idle");
       }
     }
   }

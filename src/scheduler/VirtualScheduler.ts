@@ -24,7 +24,9 @@ interface PendingPoint extends ReadyPoint {
 }
 
 /** A timer set through {@link Timers}: owned by the fake clock until it is due. */
-interface PendingTimer extends ReadyPoint, TimerHandle {
+interface PendingTimer extends ReadyPoint {
+  /** What setTimeout/setInterval returned; an interval keeps it across firings. */
+  readonly handle: TimerHandle;
   /** Virtual time (ms) at which the fake clock fires it. */
   readonly due: number;
   readonly unref: boolean;
@@ -50,6 +52,8 @@ export class VirtualScheduler {
   private nextID = 0;
   /** Created on first use: most runs set no timer. Virtual time starts at 0. */
   private clock: Clock | undefined;
+  /** Timers the clock fired in a tie, now ordinary ready points: handle -> label. */
+  private readonly converted = new Map<TimerHandle, string>();
   /** The timer being released while the fake clock ticks to it. */
   private releasing: string | undefined;
 
@@ -145,10 +149,18 @@ export class VirtualScheduler {
     now: () => this.now(),
   };
 
-  private setTimer(label: string, ms: number, callback: () => void, options: TimerOptions | undefined, every?: number): PendingTimer {
+  private setTimer(
+    label: string,
+    ms: number,
+    callback: () => void,
+    options: TimerOptions | undefined,
+    every?: number,
+    handle: TimerHandle = { label },
+  ): TimerHandle {
     const clock = this.clockOf();
     const unique = this.uniqueLabel(label);
-    const delay = Math.max(0, Math.floor(ms));
+    // The fake clock schedules a 0 ms timer set during a tick 1 ms later; mirror it exactly.
+    const delay = Math.max(0, Math.floor(ms)) || (this.releasing !== undefined ? 1 : 0);
     let timer: PendingTimer;
     const fakeID = clock.setTimeout(() => this.fired(timer), delay);
     timer = {
@@ -160,16 +172,18 @@ export class VirtualScheduler {
       ...(every !== undefined && { every }),
       callback,
       fakeID,
+      handle,
     };
     this.timerMap.set(unique, timer);
-    return timer;
+    return handle;
   }
 
   /** The fake clock fired `timer`: run it if it is the one released, else make it a ready point. */
   private fired(timer: PendingTimer): void {
     this.timerMap.delete(timer.label);
     const run = () => {
-      if (timer.every !== undefined) this.setTimer(timer.label, timer.every, timer.callback, { unref: timer.unref }, timer.every);
+      this.converted.delete(timer.handle);
+      if (timer.every !== undefined) this.setTimer(timer.label, timer.every, timer.callback, { unref: timer.unref }, timer.every, timer.handle);
       timer.callback();
     };
     if (timer.label === this.releasing) {
@@ -177,15 +191,21 @@ export class VirtualScheduler {
       return;
     }
     this.pending.set(timer.label, { id: timer.id, label: timer.label, actor: timer.actor, resolve: run, detach: () => {} });
+    this.converted.set(timer.handle, timer.label);
   }
 
   private clearTimer(handle: TimerHandle): void {
-    const timer = handle as PendingTimer;
-    if (this.timerMap.get(timer.label) === timer) {
+    for (const timer of this.timerMap.values()) {
+      if (timer.handle !== handle) continue;
       this.timerMap.delete(timer.label);
       this.clockOf().clearTimeout(timer.fakeID as number);
-    } else if (this.pending.get(timer.label)?.id === timer.id) {
-      this.pending.delete(timer.label);
+      return;
+    }
+    // Fired together with the released timer and waiting as a ready point.
+    const label = this.converted.get(handle);
+    if (label !== undefined) {
+      this.converted.delete(handle);
+      this.pending.delete(label);
     }
   }
 
