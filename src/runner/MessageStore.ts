@@ -71,8 +71,17 @@ export class MessageStore {
 
   /** The last assistant of a session, if any. */
   lastAssistant(sessionID: string): StoredMessage | undefined {
+    return this.last(sessionID, "assistant");
+  }
+
+  /** The last user message of a session, if any. */
+  lastUser(sessionID: string): StoredMessage | undefined {
+    return this.last(sessionID, "user");
+  }
+
+  private last(sessionID: string, role: StoredMessage["role"]): StoredMessage | undefined {
     const list = this.list(sessionID);
-    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.role === "assistant") return list[i];
+    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.role === role) return list[i];
     return undefined;
   }
 

@@ -1,5 +1,4 @@
 import { Interrupted, type ChildTask, type ToolCall } from "../port.ts";
-import type { StoredMessage } from "./MessageStore.ts";
 import type { Run } from "./Runner.ts";
 import type { RunnerContext } from "./RunnerContext.ts";
 
@@ -157,7 +156,7 @@ async function backgroundJob(ctx: RunnerContext, job: Job, parts: readonly strin
     );
     for (;;) {
       await ctx.port.point(`${job.id} check parent`, { signal });
-      const latest = lastUser(ctx.store.list(job.parentID));
+      const latest = ctx.store.lastUser(job.parentID);
       if (latest?.id === injected.message?.id && ctx.status.get(job.parentID) === "idle") break;
       await sleep(ctx, `${job.id} sleep 300ms`, 300, signal);
     }
@@ -182,16 +181,12 @@ function cancelledSince(ctx: RunnerContext, job: Job): boolean {
   return ctx.design.cancelTree && (ctx.cancelEpochs.get(job.parentID) ?? 0) !== job.epoch;
 }
 
-function endJob(ctx: RunnerContext, job: Job, outcome: "woke" | "interrupted"): void {
+/** Takes a job off the list and publishes `job.end` (once: a later call does nothing). */
+export function endJob(ctx: RunnerContext, job: Job, outcome: "woke" | "interrupted"): void {
   ctx.port.touch?.("jobs", true);
   if (!ctx.jobs.delete(job.id)) return;
   ctx.fibers.delete(job.abort);
   ctx.status.publish({ type: "job.end", job: job.id, parentID: job.parentID, outcome });
-}
-
-function lastUser(list: readonly StoredMessage[]): StoredMessage | undefined {
-  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.role === "user") return list[i];
-  return undefined;
 }
 
 /** A virtual-time sleep; the timer fires only as a scheduling choice. */

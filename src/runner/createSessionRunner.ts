@@ -1,5 +1,5 @@
 import type { PromptInput, PromptResult, RunnerPort, SessionRunner } from "../port.ts";
-import type { Job } from "./children.ts";
+import { endJob, type Job } from "./children.ts";
 import type { RunnerDesign } from "./design.ts";
 import { isTerminal, MessageStore, toInfo, type StoredMessage } from "./MessageStore.ts";
 import { runLoop } from "./loop.ts";
@@ -176,9 +176,7 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
       for (let job = covered(); job; job = covered()) {
         await port.point(`${request} cancel job ${job.id}`);
         job.abort.abort();
-        ctx.jobs.delete(job.id);
-        ctx.fibers.delete(job.abort);
-        status.publish({ type: "job.end", job: job.id, parentID: job.parentID, outcome: "interrupted" });
+        endJob(ctx, job, "interrupted");
         await cancel(job.sessionID, `${request}.${job.sessionID}`);
       }
     }
