@@ -17,7 +17,7 @@ export type {
   SessionStatus,
   ToolCall,
 } from "./port.ts";
-export { Interrupted } from "./port.ts";
+export { Interrupted, isInterrupted } from "./port.ts";
 export { HarnessError, InputError, RacelabError, ReplayDivergence } from "./errors.ts";
 export type { AnyEvent, HarnessEvent, RunEnd, TraceEvent } from "./trace.ts";
 export type { Invariant, Violation } from "./invariants/Invariant.ts";

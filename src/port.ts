@@ -251,3 +251,12 @@ export class Interrupted extends Error {
     this.name = "Interrupted";
   }
 }
+
+/**
+ * Whether `error` is an {@link Interrupted}, by name rather than by class: a user's runner
+ * may carry its own copy of this file (a copied reference runner does), and its class is not
+ * racelab's, yet racelab's scheduler throws racelab's.
+ */
+export function isInterrupted(error: unknown): error is Interrupted {
+  return error instanceof Error && error.name === "Interrupted";
+}

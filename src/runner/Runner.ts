@@ -1,4 +1,4 @@
-import { Interrupted } from "../port.ts";
+import { isInterrupted } from "../port.ts";
 import { deferred, type Deferred } from "./Deferred.ts";
 import type { StoredMessage } from "./MessageStore.ts";
 import type { RunnerContext } from "./RunnerContext.ts";
@@ -92,7 +92,7 @@ export class Runner {
       result = await this.ctx.runLoop(this.sessionID, run);
     } catch (error) {
       this.touch(true);
-      outcome = error instanceof Interrupted ? "interrupted" : "error";
+      outcome = isInterrupted(error) ? "interrupted" : "error";
       if (outcome === "error") {
         this.ctx.port.trace({ type: "session.error", sessionID: this.sessionID, error: String(error) });
       }

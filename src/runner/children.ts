@@ -1,4 +1,4 @@
-import { Interrupted, type ChildTask, type ToolCall } from "../port.ts";
+import { Interrupted, isInterrupted, type ChildTask, type ToolCall } from "../port.ts";
 import type { Run } from "./Runner.ts";
 import type { RunnerContext } from "./RunnerContext.ts";
 
@@ -132,7 +132,7 @@ async function pluginJob(ctx: RunnerContext, job: Job, idle: Promise<void>): Pro
     ctx.promptAsync({ sessionID: job.parentID, parts: [`${job.sessionID} finished`], request: `${job.id}.wake` }, job.id);
     endJob(ctx, job, "woke");
   } catch (error) {
-    if (!(error instanceof Interrupted)) throw error;
+    if (!(isInterrupted(error))) throw error;
     endJob(ctx, job, "interrupted");
   }
 }
@@ -164,7 +164,7 @@ async function backgroundJob(ctx: RunnerContext, job: Job, parts: readonly strin
     void ctx.wake(job.parentID, `${job.id}.wake`, job.id);
     endJob(ctx, job, "woke");
   } catch (error) {
-    if (!(error instanceof Interrupted)) throw error;
+    if (!(isInterrupted(error))) throw error;
     endJob(ctx, job, "interrupted");
   }
 }

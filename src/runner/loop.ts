@@ -1,4 +1,4 @@
-import { Interrupted } from "../port.ts";
+import { isInterrupted } from "../port.ts";
 import { runTool } from "./children.ts";
 import { isTerminal, type StoredMessage } from "./MessageStore.ts";
 import type { Run } from "./Runner.ts";
@@ -135,7 +135,7 @@ async function llmStep(
     store.setFinish(assistant, reply.kind === "text" ? "stop" : "tool-calls");
     return reply.kind === "text" ? "stop" : "continue";
   } catch (error) {
-    const interrupted = error instanceof Interrupted;
+    const interrupted = isInterrupted(error);
     if (!interrupted && !(error instanceof LlmFailure)) throw error;
     if (!ctx.design.truthfulIdle) await ctx.status.set(sessionID, "idle", `${run.id} halt publish idle`);
     await port.point(`${run.id} halt cleanup`);
