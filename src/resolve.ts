@@ -4,6 +4,7 @@ import type { Invariant } from "./invariants/Invariant.ts";
 import { InvariantsMap } from "./invariants/index.ts";
 import type { RunnerVariant } from "./port.ts";
 import { RunnersMap } from "./runner/variants/index.ts";
+import { isRunnerPath, loadRunnerModule } from "./runner/loadRunnerModule.ts";
 import type { Scenario } from "./scenario/schema.ts";
 import type { WorldOptions } from "./scenario/createWorld.ts";
 import { DEFAULT_OBSERVER, ObserversMap } from "./observers/index.ts";
@@ -21,9 +22,18 @@ export function resolveScenario(name: string): Scenario {
   return lookup<Scenario>(ScenariosMap, name, "scenario", " (see 'racelab list')");
 }
 
-/** A runner variant by name. */
+/** A built-in runner variant by name. */
 export function resolveRunner(name: string): RunnerVariant {
-  return lookup<RunnerVariant>(RunnersMap, name, "runner");
+  if (isRunnerPath(name)) throw new InputError(`'${name}' is a runner module path; load it with loadRunner`);
+  return lookup<RunnerVariant>(RunnersMap, name, "runner", ", or a path to a runner module (./my-runner.ts)");
+}
+
+/**
+ * A runner by `--runner` value: a built-in name, or a path to a module implementing the
+ * runner port (see {@link loadRunnerModule}).
+ */
+export async function loadRunner(spec: string): Promise<RunnerVariant> {
+  return isRunnerPath(spec) ? loadRunnerModule(spec) : resolveRunner(spec);
 }
 
 /** An exploration strategy by name, built from resolved options. */

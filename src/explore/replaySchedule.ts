@@ -1,4 +1,4 @@
-import { resolveInvariants, resolveRunner, resolveWorld } from "../resolve.ts";
+import { resolveInvariants, loadRunner, resolveWorld } from "../resolve.ts";
 import { replayChooser } from "../scheduler/strategies/replay.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
 import type { ScheduleFile } from "./scheduleFile.ts";
@@ -19,7 +19,7 @@ export interface ReplayOutcome {
 export async function replaySchedule(file: ScheduleFile): Promise<ReplayOutcome> {
   const result = await runSchedule({
     scenario: file.scenario,
-    runner: resolveRunner(file.runner),
+    runner: await loadRunner(file.runner),
     invariants: resolveInvariants(file.scenario),
     chooser: replayChooser(file.choices),
     maxSteps: file.maxSteps,

@@ -3,7 +3,7 @@ import { explore } from "../../explore/explore.ts";
 import { describeShortest, describeShrink, shortestWithinJson, shrinkFailure } from "../../explore/shrink.ts";
 import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile } from "../../explore/scheduleFile.ts";
 import { renderTimeline } from "../../report/timeline.ts";
-import { resolveInvariants, resolveRunner, resolveScenario, resolveStrategy, resolveWorld } from "../../resolve.ts";
+import { resolveInvariants, loadRunner, resolveScenario, resolveStrategy, resolveWorld } from "../../resolve.ts";
 import type { Io } from "../main.ts";
 
 /** Resolved options of `racelab explore`. */
@@ -29,7 +29,7 @@ export interface ExploreCommandOptions {
 export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCommandOptions): Promise<number> {
   const pc = io.colors;
   const scenario = resolveScenario(scenarioName);
-  const runner = resolveRunner(o.runner);
+  const runner = await loadRunner(o.runner);
   const strategy = resolveStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions, reduction: o.reduction });
   const invariants = resolveInvariants(scenario);
   const world = resolveWorld(scenario, o.observer, o.transport);

@@ -2,7 +2,7 @@ import { dirname, relative } from "node:path";
 import { readScheduleFile, recordedViolations, writeScheduleFile } from "../../explore/scheduleFile.ts";
 import { describeShortest, describeShrink, shrinkFailure } from "../../explore/shrink.ts";
 import { renderTimeline } from "../../report/timeline.ts";
-import { resolveInvariants, resolveRunner, resolveWorld } from "../../resolve.ts";
+import { resolveInvariants, loadRunner, resolveWorld } from "../../resolve.ts";
 import type { Io } from "../main.ts";
 
 /** `racelab shrink <file>`: 1 = shrunk failure written; 0 = the schedule no longer fails (nothing to shrink). */
@@ -14,7 +14,7 @@ export async function shrinkCommand(io: Io, path: string, options: { out?: strin
     io.out(pc.green(`✓ ${path} records no violation: nothing to shrink`));
     return 0;
   }
-  const runner = resolveRunner(file.runner);
+  const runner = await loadRunner(file.runner);
   const invariants = resolveInvariants(file.scenario);
   let shrunk;
   try {
