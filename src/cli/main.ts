@@ -3,6 +3,8 @@ import pc from "picocolors";
 import { HarnessError, InputError, ReplayDivergence } from "../errors.ts";
 import { benchCommand } from "./commands/bench.ts";
 import { exploreCommand } from "./commands/explore.ts";
+import { gateCommand } from "./commands/gate.ts";
+import { DEFAULT_EXPECTATIONS } from "../gate/expectations.ts";
 import { listCommand } from "./commands/list.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { shrinkCommand } from "./commands/shrink.ts";
@@ -50,7 +52,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .command("explore")
     .description("explore schedules of a scenario; exit 0 = no violation in the budget, 1 = violation found, 2 = bad input")
     .argument("<scenario>", "scenario name (see 'racelab list')")
-    .requiredOption("--runner <name>", "runner variant: upstream, pr-21528, fixed")
+    .requiredOption("--runner <name>", "runner variant (upstream, pr-21528, fixed) or a path to a runner module (./my-runner.ts)")
     .option("--observer <name>", "run command observer, for scenarios with a run: main-idle, busy-set, fixed", "fixed")
     .addOption(new Option("--transport <kind>", "how the runner is reached: inproc (fast) or http (msw: LLM provider + server API)").choices(["inproc", "http"]).default("inproc"))
     .option("--strategy <name>", "exploration strategy: portfolio, random, pct, dfs", "portfolio")
@@ -83,6 +85,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--out <dir>", "where the shrunk file goes (default: next to the input)")
     .action(async (file: string, opts: { out?: string }) => {
       code = await shrinkCommand(io, file, opts);
+    });
+
+  program
+    .command("gate")
+    .description("CI regression gate: every expectation row and saved regression; exit 0 = all hold, 1 = some do not, 2 = bad table")
+    .option("--expectations <file>", "the expectations table", DEFAULT_EXPECTATIONS)
+    .option("--regressions <dir>", "saved failures to replay (written by 'racelab fuzz --save')", "scenarios/regressions")
+    .option("--shard <i/n>", "run only shard i of n (rows are dealt round-robin; the union of the shards is the whole gate)")
+    .option("--filter <text>", "run only checks whose name contains text (skips the coverage check)")
+    .option("--reports <dir>", "where junit.xml, summary.md and failures/ go", "reports")
+    .option("--step-summary <file>", "append summary.md to this file (default: $GITHUB_STEP_SUMMARY when set)")
+    .action(async (opts: { expectations: string; regressions: string; shard?: string; filter?: string; reports: string; stepSummary?: string }) => {
+      code = await gateCommand(io, opts);
     });
 
   program

@@ -23,6 +23,11 @@ export interface ExploreOptions {
   readonly concurrency: number;
   /** The run command's observer and the transport. */
   readonly world?: WorldOptions;
+  /**
+   * With keepGoing: stop as soon as this holds for the invariants violated so far (the gate
+   * stops once every expected invariant has failed). Checked after each failing schedule.
+   */
+  readonly stopWhen?: (violated: ReadonlySet<string>) => boolean;
 }
 
 /** One failing schedule. */
@@ -66,6 +71,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const hash = createHash("sha256");
   const failures: Failure[] = [];
   const seen = new Set<string>();
+  const violated = new Set<string>();
   const batchSize = options.strategy.independent ? Math.max(1, options.concurrency) : 1;
   const schedules = new Set<number>();
   const endStates = new Set<number>();
@@ -111,12 +117,13 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       const current = run;
       run += 1;
       if (result.violations.length === 0) continue;
+      for (const v of result.violations) violated.add(v.invariant);
       const key = [...new Set(result.violations.map((v) => v.invariant))].sort().join(",");
       if (!seen.has(key)) {
         seen.add(key);
         failures.push({ run: current, result, violations: result.violations });
       }
-      if (!options.keepGoing) break outer;
+      if (!options.keepGoing || options.stopWhen?.(violated)) break outer;
     }
     if (exhausted) break;
   }

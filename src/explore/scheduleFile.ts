@@ -46,6 +46,8 @@ const ScheduleFileSchema = z.object({
   choices: z.array(z.string()),
   violations: z.array(ViolationSchema),
   shrink: ShrinkInfoSchema.optional(),
+  /** In `scenarios/regressions/`: `pass` once the bug is fixed (the gate then wants the schedule to pass). */
+  expect: z.literal("pass").optional(),
 });
 
 /** A parsed schedule file. */
@@ -64,6 +66,8 @@ export interface ScheduleFile {
   readonly violations: readonly z.output<typeof ViolationSchema>[];
   /** Present when the schedule was shrunk: sizes before and after, and runs spent. */
   readonly shrink?: z.output<typeof ShrinkInfoSchema>;
+  /** Regression files only: `pass` when the recorded bug is fixed and the schedule must now pass. */
+  readonly expect?: "pass";
 }
 
 /** Violations as a schedule file records them (the invariant, its message and its step). */
@@ -95,7 +99,7 @@ export function readScheduleFile(path: string): ScheduleFile {
     throw new InputError(`schedule file '${path}' has version ${parsed.data.version}; this racelab reads version ${SCHEDULE_VERSION}`);
   }
   const scenario = parseScenario(parsed.data.scenario, `the scenario in '${path}'`);
-  const { shrink, observer, transport, ...rest } = parsed.data;
+  const { shrink, observer, transport, expect, ...rest } = parsed.data;
   return {
     ...rest,
     version: SCHEDULE_VERSION,
@@ -104,6 +108,7 @@ export function readScheduleFile(path: string): ScheduleFile {
     ...(observer !== undefined && { observer }),
     ...(transport !== undefined && { transport }),
     ...(shrink && { shrink }),
+    ...(expect && { expect }),
   };
 }
 
