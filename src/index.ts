@@ -39,3 +39,11 @@ export { runWorld, type ForeignScheduler, type ForeignRun } from "./adapters/run
 export { fastCheckScheduler } from "./adapters/fastCheckScheduler.ts";
 export { bareScheduler } from "./adapters/bareScheduler.ts";
 export { renderTimeline } from "./report/timeline.ts";
+export { renderHtml } from "./reporters/html.ts";
+export { chromeTrace } from "./reporters/chromeTrace.ts";
+export { mermaidSequence } from "./reporters/mermaid.ts";
+export { renderJunit, type JunitCase } from "./reporters/junit.ts";
+export { writeFailureReports } from "./reporters/writeFailureReports.ts";
+export { FailureReportersMap } from "./reporters/index.ts";
+export type { FailureReport } from "./reporters/FailureReport.ts";
+export { isRunnerPath, loadRunnerModule } from "./runner/loadRunnerModule.ts";

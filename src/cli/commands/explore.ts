@@ -1,7 +1,6 @@
-import { relative } from "node:path";
 import { explore } from "../../explore/explore.ts";
-import { describeShortest, describeShrink, shortestWithinJson, shrinkFailure } from "../../explore/shrink.ts";
-import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile } from "../../explore/scheduleFile.ts";
+import { recordFailure } from "../../explore/recordFailure.ts";
+import { describeShortest, describeShrink, shortestWithinJson } from "../../explore/shrink.ts";
 import { renderTimeline } from "../../report/timeline.ts";
 import { resolveInvariants, loadRunner, resolveScenario, resolveStrategy, resolveWorld } from "../../resolve.ts";
 import type { Io } from "../main.ts";
@@ -49,30 +48,21 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
   const elapsedMs = performance.now() - started;
   const failures = [];
   for (const f of result.failures) {
-    const primary = f.violations[0]!.invariant;
-    const shrunk = o.shrink
-      ? await shrinkFailure({ scenario, runner, invariants, primary, maxSteps: o.maxSteps, choices: f.result.choices, world })
-      : undefined;
-    const run = shrunk?.full ?? f.result;
-    const violations = recordedViolations(run.violations);
-    const path = writeScheduleFile(o.out, {
-      version: SCHEDULE_VERSION,
-      kind: "racelab-schedule",
-      scenario: shrunk?.scenario ?? scenario,
-      runner: runner.name,
-      ...(world.observer && { observer: world.observer.name }),
-      ...(o.transport === "http" && { transport: "http" as const }),
+    const recorded = await recordFailure({
+      scenario,
+      runner,
+      invariants,
+      world,
       strategy: strategy.name,
       seed: o.seed,
       run: f.run,
       maxSteps: o.maxSteps,
-      choices: run.choices,
-      violations,
-      ...(shrunk && { shrink: { original: shrunk.original, shrunk: shrunk.shrunk, attempts: shrunk.attempts } }),
+      found: f.result,
+      out: o.out,
+      shrink: o.shrink,
     });
-    const file = relative(process.cwd(), path) || path;
     const original = { steps: f.result.end.steps, preemptions: f.result.preemptions };
-    failures.push({ schedule: f.run, run, violations, file, original, shrink: shrunk });
+    failures.push({ schedule: f.run, run: recorded.run, violations: recorded.schedule.violations, file: recorded.file, html: recorded.html, trace: recorded.trace, original, shrink: recorded.shrunk });
   }
   const summary = strategy.summary?.();
   const perSecond = elapsedMs > 0 ? Math.round((result.schedulesRun / elapsedMs) * 1000) : 0;
@@ -111,6 +101,8 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
               },
             }),
             replay: `npx racelab replay ${f.file}`,
+            html: f.html,
+            chromeTrace: f.trace,
           })),
         ),
         elapsedMs: Math.round(elapsedMs),
@@ -148,6 +140,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
     io.out(renderTimeline({ choices: f.run.choices, trace: f.run.trace, violations: f.violations }, pc));
     io.out("");
     io.out(`Failure file: ${f.file}`);
+    io.out(`Report:       ${f.html} (swimlanes) · ${f.trace} (Chrome trace, opens in Perfetto)`);
     io.out(`Reproduce:    ${pc.bold(`npx racelab replay ${f.file}`)}`);
     io.out("");
   }
