@@ -6,6 +6,10 @@ import { emptyFootprint } from "../scheduler/Footprint.ts";
 import { ABANDON, type ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
 import { quiescence, VirtualScheduler } from "../scheduler/VirtualScheduler.ts";
 import type { RunEnd, TraceEvent } from "../trace.ts";
+import { collectUncaught, describeError } from "./uncaughtErrors.ts";
+
+/** The request name of a runner error nothing awaited (see {@link collectUncaught}). */
+export const UNCAUGHT = "(uncaught)";
 
 /** What one schedule produced. */
 export interface ScheduleResult {
@@ -57,39 +61,56 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
       },
     }),
   }, spec.world);
-  world.start();
+  // A runner that throws where nothing awaits it is a finding (runner-error), not a harness crash.
+  const uncaught: unknown[] = [];
+  const stopCollecting = collectUncaught((error) => uncaught.push(error));
+  const reportUncaught = () => {
+    for (const error of uncaught.splice(0)) trace.push({ type: "client.error", request: UNCAUGHT, error: describeError(error), step });
+  };
   const choices: string[] = [];
   let limitHit = false;
   let preemptions = 0;
   let lastActor = "";
   let abandoned = false;
-  for (;;) {
-    await quiescence();
-    if (observe && step > 0) {
-      observe(step - 1, footprint);
-      footprint = emptyFootprint();
+  try {
+    world.start();
+    for (;;) {
+      await quiescence();
+      reportUncaught();
+      if (observe && step > 0) {
+        observe(step - 1, footprint);
+        footprint = emptyFootprint();
+      }
+      if (!scheduler.alive || world.exited()) break;
+      const ready = scheduler.ready();
+      if (step >= spec.maxSteps) {
+        limitHit = true;
+        break;
+      }
+      const index = spec.chooser.choose(ready, step);
+      if (index === ABANDON) {
+        abandoned = true;
+        break;
+      }
+      const picked = ready[index];
+      if (!picked) throw new RangeError(`strategy chose outside the ready set at step ${step + 1}`);
+      if (picked.actor !== lastActor && ready.some((p) => p.actor === lastActor)) preemptions += 1;
+      lastActor = picked.actor;
+      choices.push(picked.label);
+      step += 1;
+      // Releasing a timer moves virtual time, which every later id and timer depends on.
+      if (scheduler.isTimer(picked.label)) footprint.global = true;
+      try {
+        scheduler.release(picked.label);
+      } catch (error) {
+        // A timer callback of the runner threw (points only resolve promises, which never throws).
+        uncaught.push(error);
+      }
     }
-    if (!scheduler.alive || world.exited()) break;
-    const ready = scheduler.ready();
-    if (step >= spec.maxSteps) {
-      limitHit = true;
-      break;
-    }
-    const index = spec.chooser.choose(ready, step);
-    if (index === ABANDON) {
-      abandoned = true;
-      break;
-    }
-    const picked = ready[index];
-    if (!picked) throw new RangeError(`strategy chose outside the ready set at step ${step + 1}`);
-    if (picked.actor !== lastActor && ready.some((p) => p.actor === lastActor)) preemptions += 1;
-    lastActor = picked.actor;
-    choices.push(picked.label);
-    step += 1;
-    // Releasing a timer moves virtual time, which every later id and timer depends on.
-    if (scheduler.isTimer(picked.label)) footprint.global = true;
-    scheduler.release(picked.label);
+  } finally {
+    stopCollecting();
   }
+  reportUncaught();
   const end: RunEnd = {
     atRest: !limitHit && !abandoned && !world.exited(),
     steps: step,

@@ -14,7 +14,10 @@ export const runnerError: Invariant = {
       const v: Violation = {
         invariant: "runner-error",
         step: e.step,
-        message: `request ${e.request}${what} threw: ${e.error}`,
+        message:
+          e.request === "(uncaught)"
+            ? `the runner threw where nothing awaits it (an unhandled rejection or a timer callback): ${e.error}`
+            : `request ${e.request}${what} threw: ${e.error}`,
         ...(call && { sessionID: call.sessionID }),
       };
       return [v];
