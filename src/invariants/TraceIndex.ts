@@ -22,6 +22,23 @@ export interface TraceIndex {
   readonly cancels: readonly EventOf<"client.call">[];
   /** Position in the trace of each client call (steps can be coarse under a foreign scheduler). */
   readonly callOrder: ReadonlyMap<string, number>;
+  /** The instance dispose at the end of a `run` command, if there was one. */
+  readonly disposal?: Disposal;
+}
+
+/**
+ * The instance dispose that follows a `run` command (reference section 6): it cancels every
+ * runner the runners map holds when it begins, all at once. To the sessions it cancels it is
+ * a cancel like a client's.
+ */
+export interface Disposal {
+  /** Trace position of `run.exit`, where the dispose begins. */
+  readonly begin: number;
+  readonly step: number;
+  /** Trace position of `run.disposed`, where it is over (infinite if it never got there). */
+  readonly end: number;
+  /** Sessions with a runner in the map when it began: the ones it cancels. */
+  readonly sessions: ReadonlySet<string>;
 }
 
 const cache = new WeakMap<readonly TraceEvent[], TraceIndex>();
@@ -36,9 +53,15 @@ export function indexTrace(trace: readonly TraceEvent[]): TraceIndex {
   const llmByAssistant = new Map<string, EventOf<"llm.call">[]>();
   const cancels: EventOf<"client.call">[] = [];
   const callOrder = new Map<string, number>();
+  const holders = new Map<string, string>();
+  let disposal: Disposal | undefined;
   for (let i = 0; i < trace.length; i++) {
     const e = trace[i]!;
-    if (e.type === "message") {
+    if (e.type === "runners.set") holders.set(e.sessionID, e.runner);
+    else if (e.type === "runners.delete") holders.delete(e.sessionID);
+    else if (e.type === "run.exit") disposal = { begin: i, step: e.step, end: Number.POSITIVE_INFINITY, sessions: new Set(holders.keys()) };
+    else if (e.type === "run.disposed" && disposal) disposal = { ...disposal, end: i };
+    else if (e.type === "message") {
       const prev = messages.get(e.message.id);
       const finishedNow = isTerminal(e.message.finish) && !isTerminal(prev?.info.finish);
       const record: MessageRecord = {
@@ -59,7 +82,7 @@ export function indexTrace(trace: readonly TraceEvent[]): TraceIndex {
       llmByAssistant.set(e.assistantID, list);
     }
   }
-  const index = { messages, userByRequest, calls, llmByAssistant, cancels, callOrder };
+  const index = { messages, userByRequest, calls, llmByAssistant, cancels, callOrder, ...(disposal && { disposal }) };
   cache.set(trace, index);
   return index;
 }
@@ -91,4 +114,16 @@ export function answerOf(index: TraceIndex, user: MessageRecord): MessageRecord 
 export function cancelAfter(index: TraceIndex, call: EventOf<"client.call">): EventOf<"client.call"> | undefined {
   const sent = index.callOrder.get(call.request) ?? Number.POSITIVE_INFINITY;
   return index.cancels.find((c) => c.sessionID === call.sessionID && (index.callOrder.get(c.request) ?? -1) > sent);
+}
+
+/**
+ * The dispose that cancelled `call`'s session after `call` was sent, if any: the session had
+ * a runner when the dispose began, and the call was sent before the dispose was over (a
+ * prompt that joins a runner while the dispose is under way is cancelled with it).
+ */
+export function disposedAfter(index: TraceIndex, call: EventOf<"client.call">): Disposal | undefined {
+  const d = index.disposal;
+  if (!d || !d.sessions.has(call.sessionID)) return undefined;
+  const sent = index.callOrder.get(call.request) ?? Number.POSITIVE_INFINITY;
+  return sent < d.end ? d : undefined;
 }

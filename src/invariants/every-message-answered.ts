@@ -1,11 +1,12 @@
 import type { Invariant, Violation } from "./Invariant.ts";
-import { answerOf, cancelAfter, indexTrace, type MessageRecord, type TraceIndex } from "./TraceIndex.ts";
+import { answerOf, cancelAfter, disposedAfter, indexTrace, type MessageRecord, type TraceIndex } from "./TraceIndex.ts";
 import type { TraceEvent } from "../trace.ts";
 
 /**
  * Reference invariant 1: every user message sent without `noReply` is eventually answered
  * (a terminal assistant that read it whole, replying to it or to a later message), unless its
- * session was cancelled after it was sent.
+ * session was cancelled after it was sent: by a client, or by the instance dispose at the end
+ * of a `run` command, which cancels every runner (section 6).
  */
 export const everyMessageAnswered: Invariant = {
   name: "every-message-answered",
@@ -17,7 +18,8 @@ export const everyMessageAnswered: Invariant = {
     const out: Violation[] = [];
     for (const call of index.calls.values()) {
       if (call.action === "cancel" || call.noReply) continue;
-      if (cancelAfter(index, call)) continue;
+      // The dispose at the end of a run command cancels every runner (reference section 6).
+      if (cancelAfter(index, call) || disposedAfter(index, call)) continue;
       const user = index.userByRequest.get(call.request);
       const base = { invariant: "every-message-answered", step: end.steps, sessionID: call.sessionID };
       if (!user) {

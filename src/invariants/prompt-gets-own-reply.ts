@@ -1,9 +1,10 @@
 import type { Invariant, Violation } from "./Invariant.ts";
-import { cancelAfter, indexTrace, sawWhole } from "./TraceIndex.ts";
+import { cancelAfter, disposedAfter, indexTrace, sawWhole } from "./TraceIndex.ts";
 
 /**
  * A synchronous prompt returns a reply that read its own message (W1: a joined caller gets
- * an assistant whose parent is another message).
+ * an assistant whose parent is another message), unless a cancel, or the run command's
+ * dispose, cut its session's run short before it returned.
  */
 export const promptGetsOwnReply: Invariant = {
   name: "prompt-gets-own-reply",
@@ -11,13 +12,17 @@ export const promptGetsOwnReply: Invariant = {
   liveness: false,
   check(trace) {
     const index = indexTrace(trace);
-    for (const e of trace) {
+    for (let i = 0; i < trace.length; i++) {
+      const e = trace[i]!;
       if (e.type !== "client.return") continue;
       const call = index.calls.get(e.request);
       if (!call || call.action !== "prompt" || call.noReply) continue;
-      // A cancel excuses the prompt only if it was issued before the prompt returned.
+      // A cancel excuses the prompt only if it was issued before the prompt returned; so does
+      // the run command's dispose, which cancels every runner (reference section 6).
       const cancel = cancelAfter(index, call);
       if (cancel && cancel.step <= e.step) continue;
+      const disposal = disposedAfter(index, call);
+      if (disposal && disposal.begin < i) continue;
       const user = index.userByRequest.get(e.request);
       const reply = e.message;
       if (user && reply?.role === "assistant") {

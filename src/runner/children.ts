@@ -28,6 +28,7 @@ export async function runTool(ctx: RunnerContext, sessionID: string, run: Run, c
   const signal = run.abort.signal;
   await ctx.port.point(`${run.id} create ${child.session}`, { signal });
   ctx.port.touch?.(`session:${child.session}`, true);
+  ctx.port.touch?.("parents", true);
   ctx.parents.set(child.session, sessionID);
   ctx.status.publish({ type: "session.created", sessionID: child.session, parentID: sessionID });
   if (child.background) {
@@ -100,6 +101,8 @@ function childIdle(ctx: RunnerContext, job: Job): Promise<void> {
   const signal = job.abort.signal;
   return new Promise<void>((resolve, reject) => {
     let done = false;
+    // A bus already closed by dispose closes the stream inside `subscribe`, before it returns.
+    let unsubscribe: () => void = () => {};
     const finish = (ok: boolean) => {
       if (done) return;
       done = true;
@@ -110,7 +113,7 @@ function childIdle(ctx: RunnerContext, job: Job): Promise<void> {
     };
     const onAbort = () => finish(false);
     signal.addEventListener("abort", onAbort, { once: true });
-    const unsubscribe = ctx.status.subscribe({
+    unsubscribe = ctx.status.subscribe({
       event: (e) => {
         if (e.type === "idle" && e.sessionID === job.sessionID) finish(true);
       },

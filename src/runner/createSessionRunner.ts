@@ -162,6 +162,8 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     if (design.cancelWatermark) ctx.cancelMarks.set(sessionID, ctx.acceptSeq);
     const epoch = (ctx.cancelEpochs.get(sessionID) ?? 0) + 1;
     ctx.cancelEpochs.set(sessionID, epoch);
+    // cancelTree: the child sessions that exist as the cancel begins; their subtrees stop too.
+    const children = design.cancelTree ? childrenOf(sessionID) : [];
     const snapshot = design.cancelTree ? [] : jobsOf(sessionID);
     for (const job of snapshot) {
       await port.point(`${request} cancel job ${job.id}`);
@@ -173,15 +175,27 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     if (design.cancelTree) {
       // Jobs started before this cancel began; later ones belong to runs it does not cover.
       const covered = () => jobsOf(sessionID).find((j) => j.epoch < epoch);
+      const stopped = new Set<string>();
       for (let job = covered(); job; job = covered()) {
         await port.point(`${request} cancel job ${job.id}`);
         job.abort.abort();
         endJob(ctx, job, "interrupted");
+        stopped.add(job.sessionID);
         await cancel(job.sessionID, `${request}.${job.sessionID}`);
+      }
+      // A child whose job is over (it woke this session, or saw the cancel and ended itself)
+      // or a sync child may still have work below it: its own jobs, children and prompts.
+      for (const child of children) {
+        if (!stopped.has(child)) await cancel(child, `${request}.${child}`);
       }
     }
     port.touch?.(`runners:${sessionID}`, true);
     port.trace({ type: "cancel.end", sessionID, request });
+  }
+
+  function childrenOf(sessionID: string): string[] {
+    port.touch?.("parents", false);
+    return [...ctx.parents].filter(([, parent]) => parent === sessionID).map(([child]) => child);
   }
 
   function jobsOf(sessionID: string): Job[] {
