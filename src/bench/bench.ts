@@ -1,5 +1,6 @@
 import { ScenariosMap } from "../../scenarios/index.ts";
 import { explore } from "../explore/explore.ts";
+import { fuzzCampaign } from "../fuzz/fuzzCampaign.ts";
 import { resolveInvariants } from "../resolve.ts";
 import { RunnersMap } from "../runner/variants/index.ts";
 import { dfs } from "../scheduler/strategies/dfs.ts";
@@ -15,9 +16,11 @@ export interface BenchOptions {
   readonly bugBudget: number;
   readonly dfsBudget: number;
   readonly longRun: number;
+  /** Seconds of `fuzz` (fixed runner) per worker count, for the worker scaling. */
+  readonly fuzzSeconds: number;
 }
 
-export const BENCH_DEFAULTS: BenchOptions = { throughputRuns: 3000, fastCheckRuns: 1000, seeds: 20, bugBudget: 20_000, dfsBudget: 200_000, longRun: 50_000 };
+export const BENCH_DEFAULTS: BenchOptions = { throughputRuns: 3000, fastCheckRuns: 1000, seeds: 20, bugBudget: 20_000, dfsBudget: 200_000, longRun: 50_000, fuzzSeconds: 15 };
 
 const BUG_STRATEGIES: Record<string, StrategyFactory> = {
   portfolio: StrategiesMap.portfolio,
@@ -82,7 +85,16 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
   );
   const memory = { longRunSchedules: o.longRun, longRunMs: Math.round(longMs), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) };
 
-  return { throughput, bugs, dfs: dfsRows, memory, targets: targets(throughput, bugs, dfsRows) };
+  // Worker scaling of fuzz: the same seed on 1 and 2 threads for the same wall time.
+  const fuzz = [];
+  for (const workers of [1, 2]) {
+    progress(`fuzz fixed, ${workers} worker(s), ${o.fuzzSeconds} s`);
+    const r = await fuzzCampaign({ seed: 1, runner: "fixed", observer: "fixed", budget: 200, maxSteps: 1000, workers, timeMs: o.fuzzSeconds * 1000 });
+    fuzz.push({ workers, scenarios: r.scenarios, schedules: r.schedules, schedulesPerSecond: Math.round((r.schedules / r.elapsedMs) * 1000) });
+  }
+  const scaling = round(fuzz[1]!.schedules / Math.max(1, fuzz[0]!.schedules));
+
+  return { throughput, bugs, dfs: dfsRows, memory, fuzz: { runs: fuzz, scaling }, targets: [...targets(throughput, bugs, dfsRows), { target: "fuzz --workers 2 explores >= 1.7x the schedules of --workers 1", value: scaling, met: scaling >= 1.7 }] };
 }
 
 function targets(throughput: { vsFastCheck: number; vsBare: number }[], bugs: Record<string, unknown>[], dfsRows: { scenario: string; reduction: boolean; schedules: number; abandoned: number; complete: boolean; ms: number }[]) {

@@ -3,6 +3,7 @@ import pc from "picocolors";
 import { HarnessError, InputError, ReplayDivergence } from "../errors.ts";
 import { benchCommand } from "./commands/bench.ts";
 import { exploreCommand } from "./commands/explore.ts";
+import { fuzzCommand } from "./commands/fuzz.ts";
 import { gateCommand } from "./commands/gate.ts";
 import { DEFAULT_EXPECTATIONS } from "../gate/expectations.ts";
 import { listCommand } from "./commands/list.ts";
@@ -85,6 +86,25 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--out <dir>", "where the shrunk file goes (default: next to the input)")
     .action(async (file: string, opts: { out?: string }) => {
       code = await shrinkCommand(io, file, opts);
+    });
+
+  program
+    .command("fuzz")
+    .description("fuzz a runner with swarm-generated scenarios; exit 0 = no failure, 1 = failures found (shrunk, deduplicated, written), 2 = bad input")
+    .option("--runner <name|path>", "runner variant (upstream, pr-21528, fixed) or a path to a runner module (./my-runner.ts)", "fixed")
+    .option("--observer <name>", "run command observer, for generated scenarios with a run: main-idle, busy-set, fixed", "fixed")
+    .option("--time <s>", "seconds to fuzz for (wall clock; it only decides how many scenarios run)", wholeNumber("--time", 1), 60)
+    .option("--scenarios <n>", "run exactly this many scenarios instead of --time (same result on any machine, any --workers)", wholeNumber("--scenarios", 1))
+    .option("--seed <n>", "seed of the campaign: scenario i is the same for the same seed", seedNumber, 1)
+    .option("--workers <n>", "worker threads (default: the number of cores)", wholeNumber("--workers", 1))
+    .option("--budget <n>", "schedules explored per scenario (portfolio strategy)", wholeNumber("--budget", 1), 200)
+    .option("--max-steps <n>", "step limit per schedule; hitting it is a livelock finding", wholeNumber("--max-steps", 1), 1000)
+    .option("--save", "also write each distinct failure into --regressions, which 'racelab gate' replays", false)
+    .option("--regressions <dir>", "where --save writes", "scenarios/regressions")
+    .option("--out <dir>", "where failure files and reports go", "reports/fuzz")
+    .addOption(new Option("--json", "print one JSON object instead of text").default(false))
+    .action(async (opts) => {
+      code = await fuzzCommand(io, opts);
     });
 
   program

@@ -5,7 +5,7 @@ import { ScenariosMap } from "../../scenarios/index.ts";
 
 describe("racelab bench (tiny budgets: checks what it reports, never how fast)", () => {
   it("reports throughput for every scenario, every seeded bug per strategy, dfs with and without reduction, memory and targets", async () => {
-    const r = await runBench({ throughputRuns: 20, fastCheckRuns: 5, seeds: 2, bugBudget: 2000, dfsBudget: 50, longRun: 50 });
+    const r = await runBench({ throughputRuns: 20, fastCheckRuns: 5, seeds: 2, bugBudget: 2000, dfsBudget: 50, longRun: 50, fuzzSeconds: 1 });
     expect(r.throughput).toHaveLength(Object.keys(ScenariosMap).length);
     for (const t of r.throughput) expect(t.racelab).toBeGreaterThan(0);
     expect(r.bugs).toHaveLength(seededBugs().length);
@@ -15,7 +15,8 @@ describe("racelab bench (tiny budgets: checks what it reports, never how fast)",
     }
     expect(r.dfs.map((d) => d.reduction)).toEqual([true, false, true, false]);
     expect(r.memory.peakRssMiB).toBeGreaterThan(0);
-    expect(r.targets.map((t) => t.target)).toHaveLength(6);
+    expect(r.fuzz.runs.map((f) => f.workers)).toEqual([1, 2]);
+    expect(r.targets.map((t) => t.target)).toHaveLength(7);
   }, 120_000);
 
   it("takes medians of odd and even lists", () => {

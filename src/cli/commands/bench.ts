@@ -4,7 +4,7 @@ import type { Io } from "../main.ts";
 /** `racelab bench`: measures speed, time to first bug, reduction and memory; prints a table or JSON. */
 export async function benchCommand(io: Io, options: { json: boolean; quick: boolean }): Promise<number> {
   const budgets = options.quick
-    ? { throughputRuns: 200, fastCheckRuns: 50, seeds: 3, bugBudget: 5000, dfsBudget: 2000, longRun: 500 }
+    ? { throughputRuns: 200, fastCheckRuns: 50, seeds: 3, bugBudget: 5000, dfsBudget: 2000, longRun: 500, fuzzSeconds: 3 }
     : BENCH_DEFAULTS;
   const result = await runBench(budgets, options.json ? undefined : (line) => io.err(`  … ${line}`));
   if (options.json) {
@@ -37,6 +37,10 @@ export async function benchCommand(io: Io, options: { json: boolean; quick: bool
   const m = result.memory;
   io.out(pc.bold("Memory"));
   io.out(`  long run: ${m.longRunSchedules} schedules in ${m.longRunMs} ms; peak RSS ${m.peakRssMiB} MiB; heap used after ${m.heapUsedMiB} MiB`);
+  io.out("");
+  io.out(pc.bold("fuzz worker scaling (fixed runner, seed 1, same wall time)"));
+  for (const f of result.fuzz.runs) io.out(`  ${f.workers} worker${f.workers === 1 ? " " : "s"}: ${f.scenarios} scenarios, ${f.schedules} schedules (${f.schedulesPerSecond}/s)`);
+  io.out(`  scaling: ${result.fuzz.scaling}x`);
   io.out("");
   io.out(pc.bold("Targets"));
   for (const t of result.targets) io.out(`  ${t.met ? pc.green("met    ") : pc.red("not met")}  ${t.target}: ${JSON.stringify(t.value)}`);

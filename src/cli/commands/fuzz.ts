@@ -1,0 +1,200 @@
+import { copyFileSync, mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { basename, join, resolve } from "node:path";
+import cliProgress from "cli-progress";
+import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile, type ScheduleFile } from "../../explore/scheduleFile.ts";
+import { runSchedule } from "../../explore/runSchedule.ts";
+import { describeShrink } from "../../explore/shrink.ts";
+import { fuzzCampaign, type CampaignProgress, type DistinctFailure } from "../../fuzz/fuzzCampaign.ts";
+import { isRunnerPath } from "../../runner/loadRunnerModule.ts";
+import { writeFailureReports } from "../../reporters/writeFailureReports.ts";
+import { loadRunner, resolveInvariants, resolveObserver, resolveWorld } from "../../resolve.ts";
+import { replayChooser } from "../../scheduler/strategies/replay.ts";
+import type { Io } from "../main.ts";
+
+/** Resolved options of `racelab fuzz`. */
+export interface FuzzCommandOptions {
+  readonly runner: string;
+  readonly observer: string;
+  /** Seconds of wall-clock budget (ignored when `scenarios` is set). */
+  readonly time: number;
+  readonly scenarios?: number;
+  readonly seed: number;
+  readonly workers?: number;
+  readonly budget: number;
+  readonly maxSteps: number;
+  readonly save: boolean;
+  readonly regressions: string;
+  readonly out: string;
+  readonly json: boolean;
+  /** Draw a progress bar (a terminal); otherwise print a plain line every few seconds. */
+  readonly bar?: boolean;
+}
+
+/** Seconds between plain progress lines when not on a terminal. */
+const PLAIN_EVERY_MS = 5000;
+
+/**
+ * `racelab fuzz`: swarm-generated scenarios against one runner until the time (or scenario)
+ * budget is spent; every distinct failure shrunk, written with its reports, and with `--save`
+ * added to the gate's regressions. Exit 1 when anything failed, 0 when nothing did.
+ */
+export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number> {
+  const pc = io.colors;
+  // Load in this thread first: a module that does not implement the port is an InputError here,
+  // not a crash inside a worker.
+  const variant = await loadRunner(o.runner);
+  resolveObserver(o.observer);
+  const runnerSpec = isRunnerPath(o.runner) ? resolve(o.runner) : o.runner;
+  const workers = o.workers ?? availableParallelism();
+  const what = o.scenarios !== undefined ? `${o.scenarios} scenarios` : `${o.time} s`;
+  if (!o.json) io.out(`fuzz · runner ${variant.name} · observer ${o.observer} · seed ${o.seed} · ${what} · ${workers} worker${workers === 1 ? "" : "s"} · ${o.budget} schedules a scenario`);
+
+  const reporter = o.json ? undefined : progressReporter(io, o, workers);
+  const result = await fuzzCampaign({
+    seed: o.seed,
+    runner: runnerSpec,
+    observer: o.observer,
+    budget: o.budget,
+    maxSteps: o.maxSteps,
+    workers,
+    ...(o.scenarios !== undefined ? { scenarios: o.scenarios } : { timeMs: o.time * 1000 }),
+    ...(reporter && { onProgress: reporter.update }),
+  });
+  reporter?.stop();
+
+  const written = [];
+  for (const d of result.distinct) written.push(await writeFailure(d, variant.name, o));
+  const rate = result.elapsedMs > 0 ? Math.round((result.schedules / result.elapsedMs) * 1000) : 0;
+  if (o.json) {
+    io.out(
+      JSON.stringify({
+        runner: variant.name,
+        observer: o.observer,
+        seed: o.seed,
+        workers,
+        scenarios: result.scenarios,
+        schedules: result.schedules,
+        schedulesPerSecond: rate,
+        failingScenarios: result.failingScenarios,
+        elapsedMs: Math.round(result.elapsedMs),
+        failures: written.map((w) => ({
+          signature: w.d.failure.signature,
+          invariant: w.d.failure.invariant,
+          invariants: w.d.failure.invariants,
+          scenarioIndex: w.d.index,
+          features: w.d.features,
+          occurrences: w.d.occurrences,
+          steps: w.d.failure.choices.length,
+          file: w.file,
+          html: w.html,
+          ...(w.saved && { saved: w.saved }),
+          replay: `npx racelab replay ${w.saved ?? w.file}`,
+        })),
+      }),
+    );
+    return written.length > 0 ? 1 : 0;
+  }
+  io.out(`${result.scenarios} scenarios, ${result.schedules} schedules (${rate}/s), ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.failingScenarios} failing scenarios`);
+  if (written.length === 0) {
+    io.out(pc.green(`✓ no failure in ${result.scenarios} generated scenarios`));
+    return 0;
+  }
+  io.out(pc.red(`✗ ${written.length} distinct failure${written.length === 1 ? "" : "s"}:`));
+  for (const w of written) {
+    const f = w.d.failure;
+    io.out("");
+    io.out(pc.red(`✗ ${pc.bold(f.invariants.join(", "))} · scenario #${w.d.index} (${w.d.features}) · seen ${w.d.occurrences}×`));
+    for (const v of f.violations) io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
+    io.out(pc.dim(`  shrunk: ${describeShrink(f.original, f.shrunk)} · signature ${f.signature}`));
+    io.out(`  Report:    ${w.html}`);
+    io.out(`  Reproduce: ${pc.bold(`npx racelab replay ${w.saved ?? w.file}`)}`);
+  }
+  if (!o.save) io.out(pc.dim(`\nAdd --save to put these into ${o.regressions}/, which 'racelab gate' replays.`));
+  return 1;
+}
+
+/** Writes one distinct failure: schedule file, HTML page and Chrome trace; with --save, into the regressions too. */
+async function writeFailure(d: DistinctFailure, runnerName: string, o: FuzzCommandOptions) {
+  const f = d.failure;
+  const schedule: ScheduleFile = {
+    version: SCHEDULE_VERSION,
+    kind: "racelab-schedule",
+    scenario: f.scenario,
+    runner: runnerName,
+    ...(f.scenario.run && { observer: o.observer }),
+    strategy: "fuzz",
+    seed: o.seed,
+    run: d.index,
+    maxSteps: o.maxSteps,
+    choices: f.choices,
+    violations: recordedViolations(f.violations),
+    shrink: { original: f.original, shrunk: f.shrunk, attempts: 0 },
+  };
+  const path = writeScheduleFile(o.out, schedule);
+  // The worker sent back the schedule, not its trace: replay it here for the reports.
+  const run = await runSchedule({
+    scenario: f.scenario,
+    runner: await loadRunner(runnerName),
+    invariants: resolveInvariants(f.scenario),
+    chooser: replayChooser(f.choices),
+    maxSteps: o.maxSteps,
+    world: resolveWorld(f.scenario, o.observer, "inproc"),
+  });
+  let saved: string | undefined;
+  if (o.save) {
+    mkdirSync(o.regressions, { recursive: true });
+    saved = join(o.regressions, basename(path));
+    copyFileSync(path, saved);
+  }
+  const reports = writeFailureReports(o.out, {
+    name: basename(path, ".json"),
+    scenario: f.scenario,
+    runner: runnerName,
+    ...(f.scenario.run && { observer: o.observer }),
+    choices: run.choices,
+    trace: run.trace,
+    violations: run.violations,
+    replay: `npx racelab replay ${saved ?? path}`,
+  });
+  return { d, file: path, html: reports.html, saved };
+}
+
+/** A cli-progress bar on a terminal; plain lines every few seconds otherwise. */
+function progressReporter(io: Io, o: FuzzCommandOptions, workers: number) {
+  const total = o.scenarios ?? o.time;
+  const rateOf = (p: CampaignProgress) => (p.elapsedMs > 0 ? Math.round((p.schedules / p.elapsedMs) * 1000) : 0);
+  const payload = (p: CampaignProgress) => ({
+    elapsed: (p.elapsedMs / 1000).toFixed(0),
+    rate: rateOf(p),
+    scenarios: p.scenarios,
+    distinct: p.distinct,
+  });
+  const valueOf = (p: CampaignProgress) => (o.scenarios !== undefined ? p.scenarios : Math.min(total, Math.floor(p.elapsedMs / 1000)));
+  if (o.bar ?? Boolean(process.stderr.isTTY)) {
+    const bar = new cliProgress.SingleBar(
+      {
+        format: `fuzz |{bar}| {elapsed}s · {rate} schedules/s · {scenarios} scenarios · {distinct} distinct failures`,
+        hideCursor: true,
+        clearOnComplete: false,
+        stopOnComplete: false,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { elapsed: "0", rate: 0, scenarios: 0, distinct: 0 });
+    return {
+      update: (p: CampaignProgress) => bar.update(valueOf(p), payload(p)),
+      stop: () => bar.stop(),
+    };
+  }
+  let lastLine = 0;
+  return {
+    update: (p: CampaignProgress) => {
+      if (p.elapsedMs - lastLine < PLAIN_EVERY_MS) return;
+      lastLine = p.elapsedMs;
+      const x = payload(p);
+      io.out(`fuzz: ${x.elapsed} s · ${x.rate} schedules/s · ${x.scenarios} scenarios · ${x.distinct} distinct failures (${workers} workers)`);
+    },
+    stop: () => {},
+  };
+}
