@@ -184,7 +184,11 @@ function progressReporter(io: Io, o: FuzzCommandOptions, workers: number) {
     bar.start(total, 0, { elapsed: "0", rate: 0, scenarios: 0, distinct: 0 });
     return {
       update: (p: CampaignProgress) => bar.update(valueOf(p), payload(p)),
-      stop: () => bar.stop(),
+      stop: () => {
+        // The budget is spent (or the scenarios done): show the bar full.
+        bar.update(total);
+        bar.stop();
+      },
     };
   }
   let lastLine = 0;
