@@ -1,6 +1,10 @@
 import { ScenariosMap } from "../../scenarios/index.ts";
 import { explore } from "../explore/explore.ts";
-import { fuzzCampaign } from "../fuzz/fuzzCampaign.ts";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { resolveInvariants } from "../resolve.ts";
 import { RunnersMap } from "../runner/variants/index.ts";
 import { dfs } from "../scheduler/strategies/dfs.ts";
@@ -20,7 +24,7 @@ export interface BenchOptions {
   readonly fuzzSeconds: number;
 }
 
-export const BENCH_DEFAULTS: BenchOptions = { throughputRuns: 3000, fastCheckRuns: 1000, seeds: 20, bugBudget: 20_000, dfsBudget: 200_000, longRun: 50_000, fuzzSeconds: 15 };
+export const BENCH_DEFAULTS: BenchOptions = { throughputRuns: 3000, fastCheckRuns: 1000, seeds: 20, bugBudget: 20_000, dfsBudget: 200_000, longRun: 50_000, fuzzSeconds: 30 };
 
 const BUG_STRATEGIES: Record<string, StrategyFactory> = {
   portfolio: StrategiesMap.portfolio,
@@ -85,12 +89,13 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
   );
   const memory = { longRunSchedules: o.longRun, longRunMs: Math.round(longMs), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) };
 
-  // Worker scaling of fuzz: the same seed on 1 and 2 threads for the same wall time.
+  // Worker scaling of fuzz, through the CLI as a user runs it (its own process, startup and
+  // all): the same seed on 1 and 2 workers for the same wall time.
   const fuzz = [];
   for (const workers of [1, 2]) {
     progress(`fuzz fixed, ${workers} worker(s), ${o.fuzzSeconds} s`);
-    const r = await fuzzCampaign({ seed: 1, runner: "fixed", observer: "fixed", budget: 200, maxSteps: 1000, workers, timeMs: o.fuzzSeconds * 1000 });
-    fuzz.push({ workers, scenarios: r.scenarios, schedules: r.schedules, schedulesPerSecond: Math.round((r.schedules / r.elapsedMs) * 1000) });
+    const r = fuzzCli(["--runner", "fixed", "--seed", "1", "--workers", String(workers), "--time", String(o.fuzzSeconds)]);
+    fuzz.push({ workers, scenarios: r.scenarios, schedules: r.schedules, schedulesPerSecond: r.schedulesPerSecond });
   }
   const scaling = round(fuzz[1]!.schedules / Math.max(1, fuzz[0]!.schedules));
 
@@ -122,4 +127,13 @@ function targets(throughput: { vsFastCheck: number; vsBare: number }[], bugs: Re
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
+}
+
+const BIN = fileURLToPath(new URL("../../bin/racelab.mjs", import.meta.url));
+
+/** Runs `racelab fuzz ... --json` in its own process and returns its summary. */
+function fuzzCli(args: readonly string[]): { scenarios: number; schedules: number; schedulesPerSecond: number } {
+  const out = mkdtempSync(join(tmpdir(), "racelab-bench-fuzz-"));
+  const text = execFileSync(process.execPath, [BIN, "fuzz", ...args, "--json", "--out", out], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  return JSON.parse(text) as { scenarios: number; schedules: number; schedulesPerSecond: number };
 }
