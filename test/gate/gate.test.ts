@@ -64,6 +64,15 @@ describe("--shard i/n", () => {
 });
 
 describe("racelab gate", () => {
+  it("holds on this repository: every row of scenarios/expectations.json and every saved regression", async () => {
+    const reports = tmp();
+    const r = await cli("gate", "--reports", reports);
+    expect(r.out).toMatch(/✓ gate: all \d+ expectations hold/);
+    expect(r.code).toBe(0);
+    const junit = readFileSync(join(reports, "junit.xml"), "utf8");
+    expect(junit.match(/<testcase /g)!.length).toBeGreaterThanOrEqual(readExpectations(DEFAULT_EXPECTATIONS).rows.length + 1);
+  }, 300_000);
+
   it("exits 0 on the idle-prompt-async rows and writes junit.xml and summary.md with a Mermaid diagram", async () => {
     const reports = tmp();
     const r = await cli("gate", "--filter", "idle-prompt-async", "--reports", reports, "--regressions", tmp());
