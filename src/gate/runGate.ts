@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ScenariosMap } from "../../scenarios/index.ts";
 import { RacelabError } from "../errors.ts";
-import { explore } from "../explore/explore.ts";
+import { exploreExpecting } from "../explore/exploreExpecting.ts";
 import { recordFailure, type RecordedFailure } from "../explore/recordFailure.ts";
 import { replaySchedule } from "../explore/replaySchedule.ts";
 import { readScheduleFile } from "../explore/scheduleFile.ts";
@@ -148,24 +148,10 @@ async function exploreCheck(
   const invariants = resolveInvariants(scenario);
   const world = resolveWorld(scenario, observer, "inproc");
   const strategy = resolveStrategy(table.strategy, { ...STRATEGY_DEFAULTS, seed: table.seed });
-  const want = new Set(expected);
-  const result = await explore({
-    scenario,
-    runner,
-    strategy,
-    invariants,
-    runs: table.runs,
-    maxSteps: table.maxSteps,
-    // A pass row stops at its first failure; a failing row once every expected invariant failed.
-    keepGoing: want.size > 0,
-    stopWhen: (violated) => [...want].every((name) => violated.has(name)),
-    concurrency: 16,
-    world,
-  });
-  const found = distinct(result.failures.flatMap((f) => f.violations.map((v) => v.invariant)));
-  const missing = expected.filter((name) => !found.includes(name));
-  const unexpected = found.filter((name) => !want.has(name));
-  const ok = missing.length === 0 && unexpected.length === 0;
+  const { result, found, missing, unexpected, ok } = await exploreExpecting(
+    { scenario, runner, strategy, invariants, runs: table.runs, maxSteps: table.maxSteps, concurrency: 16, world },
+    expected,
+  );
   const counterexamples: RecordedFailure[] = [];
   for (const f of result.failures) {
     counterexamples.push(

@@ -1,6 +1,6 @@
 import { test } from "vitest";
 import { ScenariosMap } from "../../scenarios/index.ts";
-import { explore } from "../explore/explore.ts";
+import { exploreExpecting } from "../explore/exploreExpecting.ts";
 import { recordFailure } from "../explore/recordFailure.ts";
 import type { RunnerVariant } from "../port.ts";
 import { loadRunner, resolveInvariants, resolveScenario, resolveStrategy, resolveWorld } from "../resolve.ts";
@@ -60,23 +60,14 @@ export async function checkRace(options: RaceTestOptions): Promise<void> {
   const maxSteps = options.maxSteps ?? 1000;
   const strategy = resolveStrategy(options.strategy ?? "portfolio", { ...STRATEGY_DEFAULTS, seed });
   const expected = options.expect === undefined || options.expect === "pass" ? [] : [...options.expect];
-  const result = await explore({
-    scenario,
-    runner,
-    strategy,
-    invariants,
-    runs: options.runs ?? 1000,
-    maxSteps,
-    keepGoing: expected.length > 0,
-    stopWhen: (violated) => expected.every((inv) => violated.has(inv)),
-    concurrency: 16,
-    world,
-  });
-  const found = new Set(result.failures.flatMap((f) => f.violations.map((v) => v.invariant)));
+  const { result, missing, unexpected } = await exploreExpecting(
+    { scenario, runner, strategy, invariants, runs: options.runs ?? 1000, maxSteps, concurrency: 16, world },
+    expected,
+  );
   const where = `${scenario.name} · runner ${runner.name}${world.observer ? ` · observer ${world.observer.name}` : ""} · ${strategy.name} seed ${seed}`;
   if (expected.length > 0) {
-    const missing = expected.filter((inv) => !found.has(inv));
     if (missing.length > 0) throw new Error(`${where}: expected ${missing.join(", ")} to fail, but ${result.schedulesRun} schedules did not violate it`);
+    if (unexpected.length > 0) throw new Error(`${where}: ${unexpected.join(", ")} failed too, which the test does not expect`);
     return;
   }
   const first = result.failures[0];

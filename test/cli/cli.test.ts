@@ -2,22 +2,15 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pc from "picocolors";
 import { describe, expect, it } from "vitest";
 import { ScenariosMap } from "../../scenarios/index.ts";
-import { main } from "../../src/cli/main.ts";
+import { cli } from "../support/cli.ts";
 import { runSchedule } from "../../src/explore/runSchedule.ts";
 import { SCHEDULE_VERSION, writeScheduleFile } from "../../src/explore/scheduleFile.ts";
 import { InvariantsMap } from "../../src/invariants/index.ts";
 import { RunnersMap } from "../../src/runner/variants/index.ts";
 import { random } from "../../src/scheduler/strategies/random.ts";
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), colors: pc.createColors(false) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 const outDir = () => mkdtempSync(join(tmpdir(), "racelab-cli-"));
 

@@ -1,19 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pc from "picocolors";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.ts";
+import { cli } from "../support/cli.ts";
 import { DEFAULT_EXPECTATIONS, missingRows, readExpectations } from "../../src/gate/expectations.ts";
 import { gateChecks } from "../../src/gate/runGate.ts";
 import { parseShard, selectShard } from "../../src/gate/shard.ts";
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), colors: pc.createColors(false) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 const tmp = () => mkdtempSync(join(tmpdir(), "racelab-gate-"));
 

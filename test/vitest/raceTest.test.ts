@@ -22,6 +22,10 @@ describe("raceTest", () => {
     await expect(checkRace({ scenario: "idle-prompt-async", runner: "fixed", runs: 2000 })).resolves.toBeUndefined();
   });
 
+  it("fails when another invariant fails before every expected one has (upstream idle-prompt-async, seed 1)", async () => {
+    await expect(checkRace({ scenario: "idle-prompt-async", runner: "upstream", expect: ["prompt-gets-own-reply"], runs: 2000 })).rejects.toThrow(/every-message-answered failed too, which the test does not expect/);
+  });
+
   it("fails a row that expects a bug the runner does not have", async () => {
     await expect(checkRace({ scenario: "idle-prompt-async", runner: "fixed", expect: ["every-message-answered"], runs: 300 })).rejects.toThrow(/expected every-message-answered to fail, but 300 schedules did not violate it/);
   });
