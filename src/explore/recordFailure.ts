@@ -97,8 +97,8 @@ export async function recordFailure(input: RecordFailureInput): Promise<Recorded
   return { file, schedule, run, ...(shrunk && { shrunk }), report, html: shown(written.html), trace: shown(written.trace), replay };
 }
 
-/** A path relative to the working directory when it is inside it. */
-function shown(path: string): string {
+/** A path relative to the working directory when it is inside it (what output and reports show). */
+export function shown(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith("..") ? rel : path;
 }

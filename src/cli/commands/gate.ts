@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
+import { shown } from "../../explore/recordFailure.ts";
 import { readExpectations } from "../../gate/expectations.ts";
 import { gateJunitCases, renderGateSummary } from "../../gate/renderGateSummary.ts";
 import { runGate } from "../../gate/runGate.ts";
@@ -63,10 +64,4 @@ export async function gateCommand(io: Io, o: GateCommandOptions): Promise<number
   io.out(pc.red(`✗ gate: ${failed.length} of ${results.length} expectations do not hold:`));
   for (const r of failed) io.out(pc.red(`  ${r.check.key}: ${r.message}`));
   return 1;
-}
-
-/** A path relative to the working directory when it is inside it. */
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith("..") ? rel : path;
 }
