@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Runs racelab's TypeScript sources directly through tsx (no build step, no postinstall).
+// racelab's command line: runs the compiled package (dist/, built by `npm run build`, which
+// `npm ci` and `npm install` run through `prepare`). tsx is loaded only when a user's
+// TypeScript module is.
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 
@@ -18,9 +21,12 @@ if (args[0] === "fuzz" && !process.env.RACELAB_V8_SINGLE_THREADED && saturatesCo
   process.exit(child.status ?? 70);
 }
 
-const { register } = await import("tsx/esm/api");
-register();
-const { main } = await import("../src/cli/main.ts");
+const entry = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write("racelab: the package is not built (no dist/cli/main.js); run 'npm run build' in racelab's folder (npm ci and npm install do it)\n");
+  process.exit(2);
+}
+const { main } = await import(entry.href);
 process.exitCode = await main(args);
 
 /** Whether `fuzz`'s worker count (default: the number of cores) fills every core. */

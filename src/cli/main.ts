@@ -1,16 +1,15 @@
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
-import { HarnessError, InputError, ReplayDivergence } from "../errors.ts";
+import { HarnessError, InputError, ReplayDivergence } from "../harness/errors.ts";
 import { benchCommand } from "./commands/bench.ts";
 import { exploreCommand } from "./commands/explore.ts";
 import { fuzzCommand } from "./commands/fuzz.ts";
 import { gateCommand } from "./commands/gate.ts";
-import { DEFAULT_EXPECTATIONS } from "../gate/expectations.ts";
 import { listCommand } from "./commands/list.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { shrinkCommand } from "./commands/shrink.ts";
 import { seedNumber, wholeNumber } from "./options.ts";
-import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
+import { STRATEGY_DEFAULTS } from "../harness/scheduler/strategies/Strategy.ts";
 
 /** Where the CLI writes (tests capture it). */
 export interface Io {
@@ -110,13 +109,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   program
     .command("gate")
     .description("CI regression gate: every expectation row and saved regression; exit 0 = all hold, 1 = some do not, 2 = bad table")
-    .option("--expectations <file>", "the expectations table", DEFAULT_EXPECTATIONS)
-    .option("--regressions <dir>", "saved failures to replay (written by 'racelab fuzz --save')", "scenarios/regressions")
+    .option("--expectations <file>", "the expectations table (default: scenarios/expectations.json in this folder, else racelab's own)")
+    .option("--regressions <dir>", "saved failures to replay, written by 'racelab fuzz --save' (default: regressions/ beside the table)")
     .option("--shard <i/n>", "run only shard i of n (rows are dealt round-robin; the union of the shards is the whole gate)")
     .option("--filter <text>", "run only checks whose name contains text (skips the coverage check)")
     .option("--reports <dir>", "where junit.xml, summary.md and failures/ go", "reports")
     .option("--step-summary <file>", "append summary.md to this file (default: $GITHUB_STEP_SUMMARY when set)")
-    .action(async (opts: { expectations: string; regressions: string; shard?: string; filter?: string; reports: string; stepSummary?: string }) => {
+    .action(async (opts: { expectations?: string; regressions?: string; shard?: string; filter?: string; reports: string; stepSummary?: string }) => {
       code = await gateCommand(io, opts);
     });
 

@@ -1,12 +1,12 @@
 import { test } from "vitest";
-import { ScenariosMap } from "../../scenarios/index.ts";
-import { exploreExpecting } from "../explore/exploreExpecting.ts";
-import { recordFailure } from "../explore/recordFailure.ts";
-import type { RunnerVariant } from "../port.ts";
-import { loadRunner, resolveInvariants, resolveScenario, resolveStrategy, resolveWorld } from "../resolve.ts";
-import { parseScenario } from "../scenario/parseScenario.ts";
-import type { Scenario, ScenarioInput } from "../scenario/schema.ts";
-import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
+import { ScenariosMap } from "../harness/scenario/builtin/index.ts";
+import { exploreExpecting } from "../harness/explore/exploreExpecting.ts";
+import { recordFailure } from "../harness/explore/recordFailure.ts";
+import type { RunnerVariant } from "../boundaries/port.ts";
+import { loadRunner, resolveInvariants, resolveScenario, resolveStrategy, resolveWorld } from "../harness/resolve.ts";
+import { parseScenario } from "../harness/scenario/parseScenario.ts";
+import type { Scenario, ScenarioInput } from "../harness/scenario/schema.ts";
+import { STRATEGY_DEFAULTS } from "../harness/scheduler/strategies/Strategy.ts";
 
 /** What one race test explores. Every field but `scenario` and `runner` has a default. */
 export interface RaceTestOptions {

@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ScenariosMap } from "../../scenarios/index.ts";
+import { ScenariosMap } from "../../src/harness/scenario/builtin/index.ts";
 import { cli } from "../support/cli.ts";
-import { runSchedule } from "../../src/explore/runSchedule.ts";
-import { SCHEDULE_VERSION, writeScheduleFile } from "../../src/explore/scheduleFile.ts";
-import { InvariantsMap } from "../../src/invariants/index.ts";
-import { RunnersMap } from "../../src/runner/variants/index.ts";
-import { random } from "../../src/scheduler/strategies/random.ts";
+import { runSchedule } from "../../src/harness/explore/runSchedule.ts";
+import { SCHEDULE_VERSION, writeScheduleFile } from "../../src/harness/explore/scheduleFile.ts";
+import { InvariantsMap } from "../../src/harness/invariants/index.ts";
+import { RunnersMap } from "../../src/subjects/runner/variants/index.ts";
+import { random } from "../../src/harness/scheduler/strategies/random.ts";
 
 
 const outDir = () => mkdtempSync(join(tmpdir(), "racelab-cli-"));
@@ -146,7 +146,7 @@ describe("racelab replay", () => {
 });
 
 describe("the racelab bin", () => {
-  it("runs through node with no build step and lists every registry", () => {
+  it("runs the compiled package through node (bin -> dist) and lists every registry", () => {
     const out = execFileSync(process.execPath, ["bin/racelab.mjs", "list", "--json"], { encoding: "utf8" });
     const list = JSON.parse(out);
     expect(list.runners.map((r: { name: string }) => r.name)).toEqual(["upstream", "pr-21528", "fixed"]);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 // Imported by package name, as a project's own suite would (package.json "exports": "./vitest").
 import { checkRace, raceTest } from "racelab/vitest";
-import { createSessionRunner } from "../../src/runner/createSessionRunner.ts";
-import { fixedDesign } from "../../src/runner/variants/fixed.ts";
+import { createSessionRunner } from "../../src/subjects/runner/createSessionRunner.ts";
+import { fixedDesign } from "../../src/subjects/runner/variants/fixed.ts";
 
 describe("raceTest", () => {
   raceTest("prompt_async on an idle session is answered (fixed, seed 1)", { scenario: "idle-prompt-async", runner: "fixed", runs: 500 });

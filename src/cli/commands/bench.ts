@@ -1,10 +1,10 @@
-import { BENCH_DEFAULTS, runBench } from "../../bench/bench.ts";
+import { BENCH_DEFAULTS, runBench } from "../../harness/bench/bench.ts";
 import type { Io } from "../main.ts";
 
 /** `racelab bench`: measures speed, time to first bug, reduction and memory; prints a table or JSON. */
 export async function benchCommand(io: Io, options: { json: boolean; quick: boolean }): Promise<number> {
   const budgets = options.quick
-    ? { throughputRuns: 200, fastCheckRuns: 50, seeds: 3, bugBudget: 5000, dfsBudget: 2000, longRun: 500, fuzzSeconds: 3 }
+    ? { throughputRuns: 200, fastCheckRuns: 50, seeds: 3, bugBudget: 5000, dfsBudget: 2000, longRun: 500, fuzzSeconds: 3, cliRuns: 300, cliRounds: 1 }
     : BENCH_DEFAULTS;
   const result = await runBench(budgets, options.json ? undefined : (line) => io.err(`  … ${line}`));
   if (options.json) {
@@ -41,6 +41,17 @@ export async function benchCommand(io: Io, options: { json: boolean; quick: bool
   io.out(pc.bold("fuzz worker scaling (fixed runner, seed 1, same wall time)"));
   for (const f of result.fuzz.runs) io.out(`  ${f.workers} worker${f.workers === 1 ? " " : "s"}: ${f.scenarios} scenarios, ${f.schedules} schedules (${f.schedulesPerSecond}/s)`);
   io.out(`  scaling: ${result.fuzz.scaling}x`);
+  io.out("");
+  const cli = result.cli;
+  io.out(pc.bold("The compiled CLI against the tsx path (median of alternating runs)"));
+  io.out(`  ${cli.command}`);
+  io.out(`  compiled (bin -> dist): ${cli.compiled.schedulesPerSecond} schedules/s, ${cli.compiled.wallMs} ms per process`);
+  if (cli.tsx) {
+    io.out(`  tsx on the sources:     ${cli.tsx.schedulesPerSecond} schedules/s, ${cli.tsx.wallMs} ms per process`);
+    io.out(`  speedup ${cli.speedup}x; ${cli.sameTraceHash ? `same traceHash ${cli.compiled.traceHash}` : pc.red("traceHash differs")}`);
+  } else {
+    io.out("  (no sources here to run through tsx: this is an installed package)");
+  }
   io.out("");
   io.out(pc.bold("Targets"));
   for (const t of result.targets) io.out(`  ${t.met ? pc.green("met    ") : pc.red("not met")}  ${t.target}: ${JSON.stringify(t.value)}`);

@@ -1,8 +1,8 @@
-import { explore } from "../../explore/explore.ts";
-import { recordFailure } from "../../explore/recordFailure.ts";
-import { describeShortest, describeShrink, shortestWithinJson } from "../../explore/shrink.ts";
-import { renderTimeline } from "../../report/timeline.ts";
-import { resolveInvariants, loadRunner, resolveScenario, resolveStrategy, resolveWorld } from "../../resolve.ts";
+import { explore } from "../../harness/explore/explore.ts";
+import { recordFailure } from "../../harness/explore/recordFailure.ts";
+import { describeShortest, describeShrink, shortestWithinJson } from "../../harness/explore/shrink.ts";
+import { renderTimeline } from "../../harness/report/timeline.ts";
+import { resolveInvariants, loadRunner, resolveScenario, resolveStrategy, resolveWorld } from "../../harness/resolve.ts";
 import type { Io } from "../main.ts";
 
 /** Resolved options of `racelab explore`. */

@@ -2,14 +2,14 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, join, resolve } from "node:path";
 import cliProgress from "cli-progress";
-import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile, type ScheduleFile } from "../../explore/scheduleFile.ts";
-import { runSchedule } from "../../explore/runSchedule.ts";
-import { describeShrink } from "../../explore/shrink.ts";
-import { fuzzCampaign, type CampaignProgress, type DistinctFailure } from "../../fuzz/fuzzCampaign.ts";
-import { isRunnerPath } from "../../runner/loadRunnerModule.ts";
-import { writeFailureReports } from "../../reporters/writeFailureReports.ts";
-import { loadRunner, resolveInvariants, resolveObserver, resolveWorld } from "../../resolve.ts";
-import { replayChooser } from "../../scheduler/strategies/replay.ts";
+import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile, type ScheduleFile } from "../../harness/explore/scheduleFile.ts";
+import { runSchedule } from "../../harness/explore/runSchedule.ts";
+import { describeShrink } from "../../harness/explore/shrink.ts";
+import { fuzzCampaign, type CampaignProgress, type DistinctFailure } from "../../harness/fuzz/fuzzCampaign.ts";
+import { isRunnerPath } from "../../boundaries/loaders/loadRunnerModule.ts";
+import { writeFailureReports } from "../../harness/reporters/writeFailureReports.ts";
+import { loadRunner, resolveInvariants, resolveObserver, resolveWorld } from "../../harness/resolve.ts";
+import { replayChooser } from "../../harness/scheduler/strategies/replay.ts";
 import type { Io } from "../main.ts";
 
 /** Resolved options of `racelab fuzz`. */

@@ -1,17 +1,19 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { shown } from "../../explore/recordFailure.ts";
-import { readExpectations } from "../../gate/expectations.ts";
-import { gateJunitCases, renderGateSummary } from "../../gate/renderGateSummary.ts";
-import { runGate } from "../../gate/runGate.ts";
-import { parseShard } from "../../gate/shard.ts";
-import { renderJunit } from "../../reporters/junit.ts";
+import { shown } from "../../harness/explore/recordFailure.ts";
+import { defaultExpectations, defaultRegressions, readExpectations } from "../../harness/gate/expectations.ts";
+import { gateJunitCases, renderGateSummary } from "../../harness/gate/renderGateSummary.ts";
+import { runGate } from "../../harness/gate/runGate.ts";
+import { parseShard } from "../../harness/gate/shard.ts";
+import { renderJunit } from "../../harness/reporters/junit.ts";
 import type { Io } from "../main.ts";
 
 /** Resolved options of `racelab gate`. */
 export interface GateCommandOptions {
-  readonly expectations: string;
-  readonly regressions: string;
+  /** Default: {@link defaultExpectations}. */
+  readonly expectations?: string;
+  /** Default: `regressions/` beside the table (which may not exist). */
+  readonly regressions?: string;
   readonly shard?: string;
   readonly filter?: string;
   /** Reports folder: junit.xml and summary.md here, failure files under failures/. */
@@ -26,13 +28,15 @@ export interface GateCommandOptions {
  */
 export async function gateCommand(io: Io, o: GateCommandOptions): Promise<number> {
   const pc = io.colors;
-  const table = readExpectations(o.expectations);
+  const expectations = o.expectations ?? defaultExpectations();
+  const table = readExpectations(expectations);
+  const regressions = o.regressions ?? defaultRegressions(expectations);
   const shard = o.shard === undefined ? undefined : parseShard(o.shard);
   const out = join(o.reports, "failures");
   const started = performance.now();
   const results = await runGate({
     table,
-    regressions: o.regressions,
+    regressions,
     ...(shard && { shard }),
     ...(o.filter !== undefined && { filter: o.filter }),
     out,

@@ -1,8 +1,8 @@
-import { ScenariosMap } from "../../../scenarios/index.ts";
-import { InvariantsMap } from "../../invariants/index.ts";
-import { ObserversMap } from "../../observers/index.ts";
-import { RunnersMap } from "../../runner/variants/index.ts";
-import { StrategyDescriptions } from "../../scheduler/strategies/index.ts";
+import { ScenariosMap } from "../../harness/scenario/builtin/index.ts";
+import { InvariantsMap } from "../../harness/invariants/index.ts";
+import { ObserversMap } from "../../subjects/observers/index.ts";
+import { RunnersMap } from "../../subjects/runner/variants/index.ts";
+import { StrategyDescriptions } from "../../harness/scheduler/strategies/index.ts";
 import type { Io } from "../main.ts";
 
 /** `racelab list`: every registered scenario, runner, run observer, strategy and invariant. */

@@ -1,6 +1,6 @@
-import { replaySchedule } from "../../explore/replaySchedule.ts";
-import { readScheduleFile } from "../../explore/scheduleFile.ts";
-import { renderTimeline } from "../../report/timeline.ts";
+import { replaySchedule } from "../../harness/explore/replaySchedule.ts";
+import { readScheduleFile } from "../../harness/explore/scheduleFile.ts";
+import { renderTimeline } from "../../harness/report/timeline.ts";
 import type { Io } from "../main.ts";
 
 /** `racelab replay <file>`: 1 = the recorded violation reproduces, 0 = the run passes now (3 = divergence, thrown). */

@@ -1,8 +1,8 @@
 import { dirname, relative } from "node:path";
-import { readScheduleFile, recordedViolations, writeScheduleFile } from "../../explore/scheduleFile.ts";
-import { describeShortest, describeShrink, shrinkFailure } from "../../explore/shrink.ts";
-import { renderTimeline } from "../../report/timeline.ts";
-import { resolveInvariants, loadRunner, resolveWorld } from "../../resolve.ts";
+import { readScheduleFile, recordedViolations, writeScheduleFile } from "../../harness/explore/scheduleFile.ts";
+import { describeShortest, describeShrink, shrinkFailure } from "../../harness/explore/shrink.ts";
+import { renderTimeline } from "../../harness/report/timeline.ts";
+import { resolveInvariants, loadRunner, resolveWorld } from "../../harness/resolve.ts";
 import type { Io } from "../main.ts";
 
 /** `racelab shrink <file>`: 1 = shrunk failure written; 0 = the schedule no longer fails (nothing to shrink). */

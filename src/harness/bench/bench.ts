@@ -1,0 +1,146 @@
+import { ScenariosMap } from "../scenario/builtin/index.ts";
+import { explore } from "../explore/explore.ts";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { resolveInvariants } from "../resolve.ts";
+import { RunnersMap } from "../../subjects/runner/variants/index.ts";
+import { dfs } from "../scheduler/strategies/dfs.ts";
+import { StrategiesMap } from "../scheduler/strategies/index.ts";
+import type { StrategyFactory } from "../scheduler/strategies/Strategy.ts";
+import { cliSpeed } from "./cliSpeed.ts";
+import { bareThroughput, fastCheckThroughput, firstViolation, median, racelabThroughput, seededBugs, shrunkSize, timed } from "./measure.ts";
+
+/** Budgets of one benchmark run (the CLI's `--quick` shrinks them for smoke tests). */
+export interface BenchOptions {
+  readonly throughputRuns: number;
+  readonly fastCheckRuns: number;
+  readonly seeds: number;
+  readonly bugBudget: number;
+  readonly dfsBudget: number;
+  readonly longRun: number;
+  /** Seconds of `fuzz` (fixed runner) per worker count, for the worker scaling. */
+  readonly fuzzSeconds: number;
+  /** Schedules per CLI run, and alternating rounds, of the compiled CLI against the tsx path. */
+  readonly cliRuns: number;
+  readonly cliRounds: number;
+}
+
+export const BENCH_DEFAULTS: BenchOptions = { throughputRuns: 3000, fastCheckRuns: 1000, seeds: 20, bugBudget: 20_000, dfsBudget: 200_000, longRun: 50_000, fuzzSeconds: 30, cliRuns: 5000, cliRounds: 3 };
+
+const BUG_STRATEGIES: Record<string, StrategyFactory> = {
+  portfolio: StrategiesMap.portfolio,
+  random: StrategiesMap.random,
+  "pct(d=3)": (o) => StrategiesMap.pct({ ...o, depth: 3 }),
+};
+
+/** Everything `racelab bench` measures, in one process. */
+export async function runBench(o: BenchOptions, progress: (line: string) => void = () => {}) {
+  const throughput = [];
+  for (const scenario of Object.values(ScenariosMap)) {
+    progress(`throughput ${scenario.name}`);
+    const racelab = await racelabThroughput(scenario, RunnersMap.fixed, StrategiesMap.random, o.throughputRuns);
+    const fastCheck = await fastCheckThroughput(scenario, RunnersMap.fixed, o.fastCheckRuns);
+    const bare = await bareThroughput(scenario, RunnersMap.fixed, o.throughputRuns);
+    throughput.push({ scenario: scenario.name, racelab: Math.round(racelab), fastCheck: Math.round(fastCheck), bare: Math.round(bare), vsFastCheck: round(racelab / fastCheck), vsBare: round(racelab / bare) });
+  }
+
+  const bugs = [];
+  for (const { scenario, runner, observer } of seededBugs()) {
+    const world = observer ? { observer } : {};
+    const who = observer ? `${runner.name}+${observer.name}` : runner.name;
+    progress(`first violation ${scenario.name} x ${who}`);
+    const row: Record<string, unknown> = { scenario: scenario.name, runner: who };
+    for (const [name, strategy] of Object.entries(BUG_STRATEGIES)) {
+      const schedules: number[] = [];
+      const ms: number[] = [];
+      let missed = 0;
+      for (let seed = 1; seed <= o.seeds; seed++) {
+        const found = await firstViolation(scenario, runner, strategy, seed, o.bugBudget, world);
+        if (!found) missed += 1;
+        schedules.push(found?.schedules ?? Number.POSITIVE_INFINITY);
+        ms.push(found?.ms ?? Number.POSITIVE_INFINITY);
+      }
+      row[name] = { medianSchedules: median(schedules), medianMs: round(median(ms)), missed };
+    }
+    const first = await firstViolation(scenario, runner, StrategiesMap.portfolio, 1, o.bugBudget, world);
+    if (first) {
+      const size = await shrunkSize(scenario, runner, first.failure.result.choices, first.failure.violations[0]!.invariant, world);
+      row["steps"] = { original: first.failure.result.end.steps, shrunk: size.steps, preemptionsOriginal: first.failure.result.preemptions, preemptionsShrunk: size.preemptions };
+    }
+    bugs.push(row);
+  }
+
+  const dfsRows = [];
+  for (const name of ["idle-prompt-async", "double-prompt-async"] as const) {
+    const scenario = ScenariosMap[name];
+    for (const reduction of [true, false]) {
+      progress(`dfs ${name} reduction=${reduction}`);
+      const strategy = dfs({ seed: 1, preemptions: 2, reduction });
+      const { value, ms } = await timed(() =>
+        explore({ scenario, runner: RunnersMap.fixed, strategy, invariants: resolveInvariants(scenario), runs: o.dfsBudget, maxSteps: 1000, keepGoing: true, concurrency: 1 }),
+      );
+      dfsRows.push({ scenario: name, reduction, schedules: value.schedulesRun, abandoned: value.stats.abandoned, complete: Boolean(strategy.summary?.()["complete"]), ms: Math.round(ms) });
+    }
+  }
+
+  progress(`long run: ${o.longRun} schedules`);
+  const long = ScenariosMap["double-prompt-async"];
+  const { ms: longMs } = await timed(() =>
+    explore({ scenario: long, runner: RunnersMap.fixed, strategy: StrategiesMap.random({ seed: 1 }), invariants: resolveInvariants(long), runs: o.longRun, maxSteps: 1000, keepGoing: true, concurrency: 16 }),
+  );
+  const memory = { longRunSchedules: o.longRun, longRunMs: Math.round(longMs), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) };
+
+  // Worker scaling of fuzz, through the CLI as a user runs it (its own process, startup and
+  // all): the same seed on 1 and 2 workers for the same wall time.
+  const fuzz = [];
+  for (const workers of [1, 2]) {
+    progress(`fuzz fixed, ${workers} worker(s), ${o.fuzzSeconds} s`);
+    const r = fuzzCli(["--runner", "fixed", "--seed", "1", "--workers", String(workers), "--time", String(o.fuzzSeconds)]);
+    fuzz.push({ workers, scenarios: r.scenarios, schedules: r.schedules, schedulesPerSecond: r.schedulesPerSecond });
+  }
+  const scaling = round(fuzz[1]!.schedules / Math.max(1, fuzz[0]!.schedules));
+
+  progress(`compiled CLI against tsx, ${o.cliRounds} rounds of ${o.cliRuns} schedules`);
+  const cli = cliSpeed("double-prompt-async", o.cliRuns, o.cliRounds);
+
+  return { throughput, bugs, dfs: dfsRows, memory, fuzz: { runs: fuzz, scaling }, cli, targets: [...targets(throughput, bugs, dfsRows), { target: "fuzz --workers 2 explores >= 1.7x the schedules of --workers 1", value: scaling, met: scaling >= 1.7 }] };
+}
+
+function targets(throughput: { vsFastCheck: number; vsBare: number }[], bugs: Record<string, unknown>[], dfsRows: { scenario: string; reduction: boolean; schedules: number; abandoned: number; complete: boolean; ms: number }[]) {
+  const minFc = Math.min(...throughput.map((t) => t.vsFastCheck));
+  const minBare = Math.min(...throughput.map((t) => t.vsBare));
+  const slowestBug = Math.max(...bugs.map((b) => (b["portfolio"] as { medianMs: number }).medianMs));
+  const dfsOf = (s: string, r: boolean) => dfsRows.find((d) => d.scenario === s && d.reduction === r)!;
+  const dfsTimes = ["idle-prompt-async", "double-prompt-async"].map((s) => dfsOf(s, true));
+  const ratio = (s: string) => {
+    const plain = dfsOf(s, false);
+    const reduced = dfsOf(s, true);
+    return { value: round(plain.schedules / reduced.schedules), lowerBound: !plain.complete };
+  };
+  return [
+    { target: "racelab >= 5x fast-check schedules/s (worst scenario)", value: minFc, met: minFc >= 5 },
+    { target: "racelab cost <= 2x the bare floor (schedules/s >= 0.5x bare, worst scenario)", value: minBare, met: minBare >= 0.5 },
+    { target: "every seeded bug found < 1 s median by the default strategy (slowest, ms)", value: slowestBug, met: slowestBug < 1000 },
+    { target: "dfs --preemptions 2 complete on fixed idle/double-prompt-async < 10 s (ms)", value: dfsTimes.map((d) => d.ms), met: dfsTimes.every((d) => d.complete && d.ms < 10_000) },
+    ...["idle-prompt-async", "double-prompt-async"].map((s) => {
+      const r = ratio(s);
+      return { target: `reduction >= 10x over plain dfs on ${s}`, value: r.lowerBound ? `>= ${r.value}` : r.value, met: r.value >= 10 };
+    }),
+  ];
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+const BIN = fileURLToPath(new URL("../../../bin/racelab.mjs", import.meta.url));
+
+/** Runs `racelab fuzz ... --json` in its own process and returns its summary. */
+function fuzzCli(args: readonly string[]): { scenarios: number; schedules: number; schedulesPerSecond: number } {
+  const out = mkdtempSync(join(tmpdir(), "racelab-bench-fuzz-"));
+  const text = execFileSync(process.execPath, [BIN, "fuzz", ...args, "--json", "--out", out], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  return JSON.parse(text) as { scenarios: number; schedules: number; schedulesPerSecond: number };
+}

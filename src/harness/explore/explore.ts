@@ -1,0 +1,153 @@
+import { createHash } from "node:crypto";
+import type { Invariant, Violation } from "../invariants/Invariant.ts";
+import type { RunnerVariant } from "../../boundaries/port.ts";
+import type { Scenario } from "../scenario/schema.ts";
+import type { Strategy } from "../scheduler/strategies/Strategy.ts";
+import type { WorldOptions } from "../scenario/createWorld.ts";
+import { actorOf } from "../scheduler/VirtualScheduler.ts";
+import { endStateFingerprint, hash53 } from "./fingerprint.ts";
+import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
+
+/** Resolved options of one exploration. */
+export interface ExploreOptions {
+  readonly scenario: Scenario;
+  readonly runner: RunnerVariant;
+  readonly strategy: Strategy;
+  readonly invariants: readonly Invariant[];
+  /** Schedules to run at most. */
+  readonly runs: number;
+  readonly maxSteps: number;
+  /** Keep exploring after a failure, collecting one failing schedule per distinct invariant set. */
+  readonly keepGoing: boolean;
+  /** Schedules run at once when the strategy allows it (throughput only; results do not depend on it). */
+  readonly concurrency: number;
+  /** The run command's observer and the transport. */
+  readonly world?: WorldOptions;
+  /**
+   * With keepGoing: stop as soon as this holds for the invariants violated so far (the gate
+   * stops once every expected invariant has failed). Checked after each failing schedule.
+   */
+  readonly stopWhen?: (violated: ReadonlySet<string>) => boolean;
+}
+
+/** One failing schedule. */
+export interface Failure {
+  /** 0-based schedule number. */
+  readonly run: number;
+  readonly result: ScheduleResult;
+  readonly violations: readonly Violation[];
+}
+
+/** Coyote-style statistics of an exploration. */
+export interface ExploreStats {
+  readonly schedules: number;
+  /** Schedules a reducing strategy abandoned part-way as equivalent to explored ones. */
+  readonly abandoned: number;
+  /** Schedules whose choice sequences differ. */
+  readonly distinctSchedules: number;
+  /** Distinct end states (messages, statuses, call results) reached. */
+  readonly distinctEndStates: number;
+  readonly steps: { readonly min: number; readonly avg: number; readonly max: number };
+  readonly preemptions: { readonly total: number; readonly avg: number; readonly max: number };
+}
+
+/** What an exploration found. */
+export interface ExploreResult {
+  readonly stats: ExploreStats;
+  readonly schedulesRun: number;
+  readonly failures: readonly Failure[];
+  /** sha256 (16 hex) over every schedule run: its choices and its verdict. Same inputs, same hash. */
+  readonly traceHash: string;
+  /** The strategy ran out of schedules before the budget. */
+  readonly exhausted: boolean;
+}
+
+/**
+ * Runs schedules until the budget is spent, the strategy is exhausted, or (unless keepGoing)
+ * a schedule violates an invariant. Schedules are processed in order, so the result never
+ * depends on `concurrency`.
+ */
+export async function explore(options: ExploreOptions): Promise<ExploreResult> {
+  const hash = createHash("sha256");
+  const failures: Failure[] = [];
+  const seen = new Set<string>();
+  const violated = new Set<string>();
+  const batchSize = options.strategy.independent ? Math.max(1, options.concurrency) : 1;
+  const schedules = new Set<number>();
+  const endStates = new Set<number>();
+  let minSteps = Number.POSITIVE_INFINITY;
+  let maxSteps = 0;
+  let totalSteps = 0;
+  let totalPreemptions = 0;
+  let maxPreemptions = 0;
+  let abandoned = 0;
+  if (options.strategy.prepare) {
+    const probe = await runSchedule({ ...base(options), chooser: { choose: () => 0 } });
+    options.strategy.prepare({ steps: probe.end.steps, actors: new Set(probe.choices.map(actorOf)).size });
+  }
+  let run = 0;
+  let exhausted = false;
+  outer: while (run < options.runs) {
+    const batch: Promise<ScheduleResult>[] = [];
+    for (let i = 0; i < batchSize && run + i < options.runs; i++) {
+      const chooser = options.strategy.next(run + i);
+      if (!chooser) {
+        exhausted = true;
+        break;
+      }
+      batch.push(
+        runSchedule({ ...base(options), chooser }),
+      );
+    }
+    if (batch.length === 0) break;
+    const results = await Promise.all(batch);
+    for (const result of results) {
+      const choices = result.choices.join("\n");
+      hash.update(choices);
+      schedules.add(hash53(choices));
+      if (result.abandoned) abandoned += 1;
+      else endStates.add(endStateFingerprint(result.trace));
+      const steps = result.end.steps;
+      minSteps = Math.min(minSteps, steps);
+      maxSteps = Math.max(maxSteps, steps);
+      totalSteps += steps;
+      totalPreemptions += result.preemptions;
+      maxPreemptions = Math.max(maxPreemptions, result.preemptions);
+      hash.update(`|${result.violations.map((v) => v.invariant).join(",")}\n`);
+      const current = run;
+      run += 1;
+      if (result.violations.length === 0) continue;
+      for (const v of result.violations) violated.add(v.invariant);
+      const key = [...new Set(result.violations.map((v) => v.invariant))].sort().join(",");
+      if (!seen.has(key)) {
+        seen.add(key);
+        failures.push({ run: current, result, violations: result.violations });
+      }
+      if (!options.keepGoing || options.stopWhen?.(violated)) break outer;
+    }
+    if (exhausted) break;
+  }
+  const stats: ExploreStats = {
+    schedules: run,
+    abandoned,
+    distinctSchedules: schedules.size,
+    distinctEndStates: endStates.size,
+    steps: { min: run ? minSteps : 0, avg: run ? round(totalSteps / run) : 0, max: maxSteps },
+    preemptions: { total: totalPreemptions, avg: run ? round(totalPreemptions / run) : 0, max: maxPreemptions },
+  };
+  return { stats, schedulesRun: run, failures, traceHash: hash.digest("hex").slice(0, 16), exhausted };
+}
+
+function base(options: ExploreOptions) {
+  return {
+    scenario: options.scenario,
+    runner: options.runner,
+    invariants: options.invariants,
+    maxSteps: options.maxSteps,
+    ...(options.world && { world: options.world }),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

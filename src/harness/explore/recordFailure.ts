@@ -1,0 +1,104 @@
+import { relative } from "node:path";
+import type { Invariant } from "../invariants/Invariant.ts";
+import type { RunnerVariant } from "../../boundaries/port.ts";
+import type { FailureReport } from "../reporters/FailureReport.ts";
+import { writeFailureReports } from "../reporters/writeFailureReports.ts";
+import type { WorldOptions } from "../scenario/createWorld.ts";
+import type { Scenario } from "../scenario/schema.ts";
+import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile, type ScheduleFile } from "./scheduleFile.ts";
+import type { ScheduleResult } from "./runSchedule.ts";
+import { shrinkFailure, type ShrunkFailure } from "./shrink.ts";
+
+/** A failing schedule to shrink and write out. */
+export interface RecordFailureInput {
+  readonly scenario: Scenario;
+  readonly runner: RunnerVariant;
+  readonly invariants: readonly Invariant[];
+  readonly world: WorldOptions;
+  readonly strategy: string;
+  readonly seed: number;
+  /** 0-based schedule number within its exploration. */
+  readonly run: number;
+  readonly maxSteps: number;
+  /** The failing run as found. */
+  readonly found: ScheduleResult;
+  /** Where the schedule file, the HTML page and the Chrome trace go. */
+  readonly out: string;
+  /** Shrink before writing (default on); numbers bound the shrinker's runs. */
+  readonly shrink?: boolean | { readonly budget: number; readonly searchBudget: number };
+}
+
+/** A failure as written: the files, and the run they hold. */
+export interface RecordedFailure {
+  /** The schedule file, relative to the working directory when inside it. */
+  readonly file: string;
+  readonly schedule: ScheduleFile;
+  /** The run the file holds: the shrunk one, or the one found. */
+  readonly run: ScheduleResult;
+  readonly shrunk?: ShrunkFailure;
+  readonly report: FailureReport;
+  /** The self-contained HTML page and the Chrome trace-event JSON. */
+  readonly html: string;
+  readonly trace: string;
+  /** The command that reproduces it. */
+  readonly replay: string;
+}
+
+/**
+ * Shrinks a failure on its first invariant (unless told not to), writes its schedule file,
+ * then its HTML swimlane page and Chrome trace next to it (same name, other extensions).
+ */
+export async function recordFailure(input: RecordFailureInput): Promise<RecordedFailure> {
+  const primary = input.found.violations[0]!.invariant;
+  const shrinkOption = input.shrink ?? true;
+  const shrunk = shrinkOption
+    ? await shrinkFailure({
+        scenario: input.scenario,
+        runner: input.runner,
+        invariants: input.invariants,
+        primary,
+        maxSteps: input.maxSteps,
+        choices: input.found.choices,
+        world: input.world,
+        ...(typeof shrinkOption === "object" && { budget: shrinkOption.budget, searchBudget: shrinkOption.searchBudget }),
+      })
+    : undefined;
+  const run = shrunk?.full ?? input.found;
+  const schedule: ScheduleFile = {
+    version: SCHEDULE_VERSION,
+    kind: "racelab-schedule",
+    scenario: shrunk?.scenario ?? input.scenario,
+    runner: input.runner.name,
+    ...(input.world.observer && { observer: input.world.observer.name }),
+    ...(input.world.transport === "http" && { transport: "http" as const }),
+    strategy: input.strategy,
+    seed: input.seed,
+    run: input.run,
+    maxSteps: input.maxSteps,
+    choices: run.choices,
+    violations: recordedViolations(run.violations),
+    ...(shrunk && { shrink: { original: shrunk.original, shrunk: shrunk.shrunk, attempts: shrunk.attempts } }),
+  };
+  const path = writeScheduleFile(input.out, schedule);
+  const file = shown(path);
+  const replay = `npx racelab replay ${file}`;
+  const report: FailureReport = {
+    name: path.replace(/^.*[\\/]/, "").replace(/\.json$/, ""),
+    scenario: schedule.scenario,
+    runner: schedule.runner,
+    ...(schedule.observer && { observer: schedule.observer }),
+    ...(schedule.transport && { transport: schedule.transport }),
+    choices: run.choices,
+    trace: run.trace,
+    violations: run.violations,
+    replay,
+  };
+  const written = writeFailureReports(input.out, report);
+  return { file, schedule, run, ...(shrunk && { shrunk }), report, html: shown(written.html), trace: shown(written.trace), replay };
+}
+
+/** A path relative to the working directory when it is inside it (what output and reports show). */
+export function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
+}

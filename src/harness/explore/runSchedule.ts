@@ -1,0 +1,125 @@
+import type { RunnerVariant } from "../../boundaries/port.ts";
+import type { Invariant, Violation } from "../invariants/Invariant.ts";
+import { createWorld, type WorldOptions } from "../scenario/createWorld.ts";
+import type { Scenario } from "../scenario/schema.ts";
+import { emptyFootprint } from "../scheduler/Footprint.ts";
+import { ABANDON, type ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
+import { quiescence, VirtualScheduler } from "../scheduler/VirtualScheduler.ts";
+import type { RunEnd, TraceEvent } from "../trace.ts";
+import { collectUncaught, describeError } from "./uncaughtErrors.ts";
+
+/** The request name of a runner error nothing awaited (see {@link collectUncaught}). */
+export const UNCAUGHT = "(uncaught)";
+
+/** What one schedule produced. */
+export interface ScheduleResult {
+  /** The released labels, in order: the schedule itself. */
+  readonly choices: readonly string[];
+  readonly trace: readonly TraceEvent[];
+  readonly end: RunEnd;
+  readonly violations: readonly Violation[];
+  /** Steps that switched away from an actor that could have gone on. */
+  readonly preemptions: number;
+  /** The chooser abandoned the schedule as redundant; only safety invariants were checked. */
+  readonly abandoned: boolean;
+}
+
+/** Everything needed to run one schedule. */
+export interface ScheduleSpec {
+  readonly scenario: Scenario;
+  readonly runner: RunnerVariant;
+  readonly invariants: readonly Invariant[];
+  readonly chooser: ScheduleChooser;
+  readonly maxSteps: number;
+  /** How the world is built besides scenario and runner (the run command's observer). */
+  readonly world?: WorldOptions;
+}
+
+/**
+ * Runs one schedule under the virtual scheduler: start the clients, then repeatedly wait
+ * for exact quiescence and release the point the chooser picks, until nothing is ready
+ * (at rest) or the step limit is hit. Then check the invariants over the trace.
+ */
+export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
+  const observe = spec.chooser.observe?.bind(spec.chooser);
+  let footprint = emptyFootprint();
+  const scheduler = new VirtualScheduler(() => {
+    footprint.global = true;
+  });
+  const trace: TraceEvent[] = [];
+  let step = 0;
+  const world = createWorld(spec.scenario, spec.runner, {
+    point: (label, options) => scheduler.point(label, options),
+    now: () => scheduler.now(),
+    timers: scheduler.timers,
+    emit: (event) => {
+      trace.push({ ...event, step } as TraceEvent);
+    },
+    ...(observe && {
+      touch: (key: string, write: boolean) => {
+        (write ? footprint.writes : footprint.reads).add(key);
+      },
+    }),
+  }, spec.world);
+  // A runner that throws where nothing awaits it is a finding (runner-error), not a harness crash.
+  const uncaught: unknown[] = [];
+  const stopCollecting = collectUncaught((error) => uncaught.push(error));
+  const reportUncaught = () => {
+    for (const error of uncaught.splice(0)) trace.push({ type: "client.error", request: UNCAUGHT, error: describeError(error), step });
+  };
+  const choices: string[] = [];
+  let limitHit = false;
+  let preemptions = 0;
+  let lastActor = "";
+  let abandoned = false;
+  try {
+    world.start();
+    for (;;) {
+      await quiescence();
+      reportUncaught();
+      if (observe && step > 0) {
+        observe(step - 1, footprint);
+        footprint = emptyFootprint();
+      }
+      if (!scheduler.alive || world.exited()) break;
+      const ready = scheduler.ready();
+      if (step >= spec.maxSteps) {
+        limitHit = true;
+        break;
+      }
+      const index = spec.chooser.choose(ready, step);
+      if (index === ABANDON) {
+        abandoned = true;
+        break;
+      }
+      const picked = ready[index];
+      if (!picked) throw new RangeError(`strategy chose outside the ready set at step ${step + 1}`);
+      if (picked.actor !== lastActor && ready.some((p) => p.actor === lastActor)) preemptions += 1;
+      lastActor = picked.actor;
+      choices.push(picked.label);
+      step += 1;
+      // Releasing a timer moves virtual time, which every later id and timer depends on.
+      if (scheduler.isTimer(picked.label)) footprint.global = true;
+      try {
+        scheduler.release(picked.label);
+      } catch (error) {
+        // A timer callback of the runner threw (points only resolve promises, which never throws).
+        uncaught.push(error);
+      }
+    }
+  } finally {
+    stopCollecting();
+  }
+  reportUncaught();
+  const end: RunEnd = {
+    atRest: !limitHit && !abandoned && !world.exited(),
+    steps: step,
+    limitHit,
+    maxSteps: spec.maxSteps,
+    pendingCalls: world.pendingCalls(),
+    ...(world.exited() && { exited: true }),
+  };
+  if (!abandoned) spec.chooser.finish?.(step, end.atRest);
+  const violations = spec.invariants.flatMap((inv) => inv.check(trace, end));
+  return { choices, trace, end, violations, preemptions, abandoned };
+}

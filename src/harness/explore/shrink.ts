@@ -1,0 +1,264 @@
+import type { Invariant } from "../invariants/Invariant.ts";
+import type { RunnerVariant } from "../../boundaries/port.ts";
+import type { WorldOptions } from "../scenario/createWorld.ts";
+import type { Scenario } from "../scenario/schema.ts";
+import type { ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
+import { dfs } from "../scheduler/strategies/dfs.ts";
+import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
+
+/** How big a failing schedule is; smaller is better, compared in this order. */
+export interface ScheduleSize {
+  /** Client actions in the scenario. */
+  readonly actions: number;
+  readonly steps: number;
+  readonly preemptions: number;
+}
+
+/** What to shrink. */
+export interface ShrinkInput {
+  readonly scenario: Scenario;
+  readonly runner: RunnerVariant;
+  /** The invariant that must keep failing. */
+  readonly invariant: Invariant;
+  readonly maxSteps: number;
+  /** The failing schedule: released labels, in order. */
+  readonly choices: readonly string[];
+  /** The run command's observer and the transport. */
+  readonly world?: WorldOptions;
+  /** Runs to spend at most on local edits (each candidate is one run). Default 2000. */
+  readonly budget?: number;
+  /**
+   * Runs to spend at most on the exhaustive phase: preemption-bounded DFS of the shrunk
+   * scenario, bound 0, 1, 2, ... Default 2000; 0 turns it off.
+   */
+  readonly searchBudget?: number;
+}
+
+/** The smallest failing schedule found. */
+export interface ShrinkResult {
+  /** The scenario, possibly with client actions removed. */
+  readonly scenario: Scenario;
+  /** The shrunk run (its `choices` replay strictly). */
+  readonly result: ScheduleResult;
+  readonly original: ScheduleSize;
+  readonly shrunk: ScheduleSize;
+  /** Candidate runs tried, local edits and exhaustive phase together. */
+  readonly attempts: number;
+  /**
+   * The largest preemption bound the exhaustive phase covered completely: no failing schedule
+   * of the shrunk scenario with at most this many preemptions is smaller. -1 when none was.
+   */
+  readonly shortestWithin: number;
+}
+
+/**
+ * Shrinks a failing interleaving while the same invariant keeps failing. A candidate is a
+ * scenario plus a list of preferred labels, replayed leniently: at step i the preferred label
+ * is released if it is ready, otherwise the last actor goes on (no preemption), otherwise the
+ * oldest ready point. Candidates: drop a client action; keep only a prefix; give up one
+ * deviation from the default order; delete one step. Each accepted candidate's actual run
+ * becomes the new schedule, so the result always replays strictly. Sizes compare as
+ * (client actions, steps, preemptions), lexicographically.
+ */
+export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
+  const budget = input.budget ?? 2000;
+  let attempts = 0;
+  const tryRun = async (scenario: Scenario, prefs: readonly (string | undefined)[]) => {
+    attempts += 1;
+    const result = await runSchedule({
+      scenario,
+      runner: input.runner,
+      invariants: [input.invariant],
+      chooser: lenient(prefs),
+      maxSteps: input.maxSteps,
+      ...(input.world && { world: input.world }),
+    });
+    return result.violations.length > 0 ? result : undefined;
+  };
+
+  const first = await tryRun(input.scenario, input.choices);
+  if (!first) throw new Error(`shrink: the schedule does not fail ${input.invariant.name}; nothing to shrink`);
+  let best = { scenario: input.scenario, result: first };
+  const original = sizeOf(best.scenario, best.result);
+
+  const accept = async (scenario: Scenario, prefs: readonly (string | undefined)[]): Promise<boolean> => {
+    if (attempts >= budget) return false;
+    const result = await tryRun(scenario, prefs);
+    if (!result || !smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) {
+      return false;
+    }
+    best = { scenario, result };
+    return true;
+  };
+
+  const localEdits = async (): Promise<void> => {
+    let progress = true;
+    while (progress && attempts < budget) {
+      progress = false;
+      // 1. Fewer client actions.
+      for (const scenario of withoutOneAction(best.scenario)) {
+        if (await accept(scenario, best.result.choices)) progress = true;
+      }
+      // 2. The shortest prefix that still fails, then the default order.
+      const choices = best.result.choices;
+      for (let length = 0; length < choices.length; length++) {
+        if (await accept(best.scenario, choices.slice(0, length))) {
+          progress = true;
+          break;
+        }
+      }
+      // 3. Give up one deviation at a time (fewer preemptions), 4. delete one step at a time.
+      for (const edit of [undeviate, deleteAt]) {
+        for (let i = best.result.choices.length - 1; i >= 0; i--) {
+          const prefs = edit(best.result.choices, i);
+          if (await accept(best.scenario, prefs)) progress = true;
+        }
+      }
+    }
+  };
+  await localEdits();
+
+  // 5. Local edits cannot jump to a different way of failing that is shorter (torn-read fails
+  // in 28 steps one way and 21 another). Search the shrunk scenario exhaustively, fewest
+  // preemptions first, and keep the smallest failing schedule.
+  let shortestWithin = -1;
+  let searchLeft = input.searchBudget ?? 2000;
+  let previousSpace = -1;
+  for (let bound = 0; searchLeft > 0; bound++) {
+    const strategy = dfs({ seed: 0, preemptions: bound, reduction: false });
+    const scenario = best.scenario;
+    let improved = false;
+    let space = 0;
+    let chooser = strategy.next(0);
+    for (; chooser && searchLeft > 0; chooser = strategy.next(space)) {
+      searchLeft -= 1;
+      attempts += 1;
+      space += 1;
+      const result = await runSchedule({
+        scenario,
+        runner: input.runner,
+        invariants: [input.invariant],
+        chooser,
+        maxSteps: input.maxSteps,
+        ...(input.world && { world: input.world }),
+      });
+      if (result.violations.length > 0 && smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) {
+        best = { scenario, result };
+        improved = true;
+      }
+    }
+    if (improved) await localEdits();
+    // A client action dropped after the search: the bounds searched were of the bigger scenario.
+    if (best.scenario !== scenario) break;
+    if (chooser) break; // cut by the budget
+
+    shortestWithin = bound;
+    // No schedule needed a preemption more than the last bound allowed: the whole space is searched.
+    if (space === previousSpace) {
+      shortestWithin = Number.POSITIVE_INFINITY;
+      break;
+    }
+    previousSpace = space;
+  }
+  return { scenario: best.scenario, result: best.result, original, shrunk: sizeOf(best.scenario, best.result), attempts, shortestWithin };
+}
+
+/** Lenient replay: the preferred label if ready, else the last actor, else the oldest ready point. */
+export function lenient(prefs: readonly (string | undefined)[]): ScheduleChooser {
+  let last = "";
+  return {
+    choose(ready, step) {
+      const wanted = prefs[step];
+      let index = wanted === undefined ? -1 : ready.findIndex((p) => p.label === wanted);
+      if (index < 0) index = Math.max(0, ready.findIndex((p) => p.actor === last));
+      last = ready[index]!.actor;
+      return index;
+    },
+  };
+}
+
+function undeviate(choices: readonly string[], i: number): (string | undefined)[] {
+  const prefs: (string | undefined)[] = [...choices];
+  prefs[i] = undefined;
+  return prefs;
+}
+
+function deleteAt(choices: readonly string[], i: number): string[] {
+  return [...choices.slice(0, i), ...choices.slice(i + 1)];
+}
+
+function* withoutOneAction(scenario: Scenario): Generator<Scenario> {
+  for (let c = scenario.clients.length - 1; c >= 0; c--) {
+    const client = scenario.clients[c]!;
+    for (let a = client.actions.length - 1; a >= 0; a--) {
+      const actions = client.actions.filter((_, i) => i !== a);
+      const clients = actions.length
+        ? scenario.clients.map((cl, i) => (i === c ? { ...cl, actions } : cl))
+        : scenario.clients.filter((_, i) => i !== c);
+      if (clients.length > 0 || scenario.run) yield { ...scenario, clients };
+    }
+  }
+}
+
+/** The size of a failing schedule. */
+export function sizeOf(scenario: Scenario, result: ScheduleResult): ScheduleSize {
+  return {
+    actions: scenario.clients.reduce((n, c) => n + c.actions.length, 0),
+    steps: result.end.steps,
+    preemptions: result.preemptions,
+  };
+}
+
+/** "3 -> 2 client actions, 26 -> 22 steps, 2 -> 0 preemptions" */
+export function describeShrink(a: ScheduleSize, b: ScheduleSize): string {
+  return `${a.actions} -> ${b.actions} client actions, ${a.steps} -> ${b.steps} steps, ${a.preemptions} -> ${b.preemptions} preemptions`;
+}
+
+/**
+ * What the exhaustive phase proved, as a clause: "the shortest failing schedule with at most 1
+ * preemption", "the shortest failing schedule of this scenario", or "" when it proved nothing.
+ */
+export function describeShortest(shortestWithin: number): string {
+  if (shortestWithin === Number.POSITIVE_INFINITY) return "the shortest failing schedule of this scenario (whole space searched)";
+  if (shortestWithin < 0) return "";
+  return `the shortest failing schedule with at most ${shortestWithin} preemption${shortestWithin === 1 ? "" : "s"} (searched exhaustively)`;
+}
+
+/** `shortestWithin` for JSON: a bound, "all", or null. */
+export function shortestWithinJson(shortestWithin: number): number | "all" | null {
+  if (shortestWithin === Number.POSITIVE_INFINITY) return "all";
+  return shortestWithin < 0 ? null : shortestWithin;
+}
+
+function smaller(a: ScheduleSize, b: ScheduleSize): boolean {
+  if (a.actions !== b.actions) return a.actions < b.actions;
+  if (a.steps !== b.steps) return a.steps < b.steps;
+  return a.preemptions < b.preemptions;
+}
+
+/** A shrunk failure, re-run under all of its scenario's invariants so its file records every violation. */
+export interface ShrunkFailure extends ShrinkResult {
+  /** The strict re-run of the shrunk schedule under all invariants. */
+  readonly full: ScheduleResult;
+}
+
+/**
+ * Shrinks a failing schedule on the invariant it reports first, then re-runs the shrunk
+ * schedule strictly under `invariants` (the scenario's full set).
+ */
+export async function shrinkFailure(input: Omit<ShrinkInput, "invariant"> & { invariants: readonly Invariant[]; primary: string }): Promise<ShrunkFailure> {
+  const invariant = input.invariants.find((inv) => inv.name === input.primary);
+  if (!invariant) throw new Error(`shrinkFailure: invariant ${input.primary} is not checked by this scenario`);
+  const shrunk = await shrink({ ...input, invariant });
+  const full = await runSchedule({
+    scenario: shrunk.scenario,
+    runner: input.runner,
+    invariants: input.invariants,
+    chooser: lenient(shrunk.result.choices),
+    maxSteps: input.maxSteps,
+    ...(input.world && { world: input.world }),
+  });
+  // The invariant it was shrunk on comes first: it names the file and drives the next shrink.
+  const violations = [...full.violations].sort((a, b) => Number(b.invariant === input.primary) - Number(a.invariant === input.primary));
+  return { ...shrunk, full: { ...full, violations } };
+}

@@ -1,0 +1,150 @@
+import { Piscina } from "piscina";
+import { workerEntry } from "../../boundaries/loaders/workerEntry.ts";
+import type { FuzzFailure, FuzzOutcome, FuzzTask } from "./fuzzTask.ts";
+
+/** Resolved options of a fuzz campaign. */
+export interface CampaignOptions {
+  readonly seed: number;
+  /** Built-in runner name, or an absolute module path. */
+  readonly runner: string;
+  readonly observer: string;
+  /** Schedules per generated scenario. */
+  readonly budget: number;
+  readonly maxSteps: number;
+  /** Worker threads (>= 1). */
+  readonly workers: number;
+  /** Wall-clock budget: stop handing out scenarios after this many ms. Outside the simulation: it only decides how many scenarios run. */
+  readonly timeMs?: number;
+  /** Or stop after exactly this many scenarios. */
+  readonly scenarios?: number;
+  /** Progress, as scenarios complete (in index order) and once a second. */
+  readonly onProgress?: (progress: CampaignProgress) => void;
+}
+
+/** Where a campaign stands. */
+export interface CampaignProgress {
+  readonly elapsedMs: number;
+  readonly scenarios: number;
+  readonly schedules: number;
+  readonly failures: number;
+  readonly distinct: number;
+}
+
+/** A distinct failure: the first scenario that showed it, and how often it was seen again. */
+export interface DistinctFailure {
+  readonly index: number;
+  readonly scenarioName: string;
+  readonly features: string;
+  readonly failure: FuzzFailure;
+  readonly occurrences: number;
+}
+
+/** What a campaign found. */
+export interface CampaignResult {
+  /** Scenarios 0..scenarios-1 all ran; the result is a function of (options, scenarios) alone. */
+  readonly scenarios: number;
+  readonly schedules: number;
+  readonly steps: number;
+  readonly failingScenarios: number;
+  readonly distinct: readonly DistinctFailure[];
+  readonly elapsedMs: number;
+  readonly workers: number;
+}
+
+const WORKER = workerEntry(new URL("./fuzzWorker", import.meta.url), import.meta.url);
+
+/**
+ * Runs generated scenarios 0, 1, 2, ... on a pool of worker threads (piscina) until the time
+ * or scenario budget is spent. Outcomes are taken in index order and only as a gap-free
+ * prefix, and deduplicated by signature in that order, so the result for the first n
+ * scenarios is the same whatever the number of workers or the machine's speed; more
+ * workers only get further in the same time.
+ */
+export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignResult> {
+  const pool = new Piscina<FuzzTask, FuzzOutcome>({
+    ...WORKER,
+    minThreads: options.workers,
+    maxThreads: options.workers,
+    // Queue a little ahead so no thread waits for the main thread between tasks.
+    maxQueue: options.workers * 2,
+    idleTimeout: 60_000,
+  });
+  const started = performance.now();
+  const elapsed = () => performance.now() - started;
+  const timeUp = () => options.timeMs !== undefined && elapsed() >= options.timeMs;
+  const allHandedOut = (next: number) => options.scenarios !== undefined && next >= options.scenarios;
+
+  const done = new Map<number, FuzzOutcome>();
+  const bySignature = new Map<string, { first: DistinctFailure; count: number }>();
+  let prefix = 0;
+  let schedules = 0;
+  let steps = 0;
+  let failing = 0;
+  let next = 0;
+  let failed: unknown;
+  let stopping = false;
+  const inFlight = new Set<Promise<void>>();
+
+  const progress = (): CampaignProgress => ({ elapsedMs: elapsed(), scenarios: prefix, schedules, failures: failing, distinct: bySignature.size });
+  const ticker = options.onProgress ? setInterval(() => options.onProgress!(progress()), 1000) : undefined;
+
+  const absorb = () => {
+    while (done.has(prefix)) {
+      const o = done.get(prefix)!;
+      done.delete(prefix);
+      prefix += 1;
+      schedules += o.schedules;
+      steps += o.steps;
+      if (!o.failure) continue;
+      failing += 1;
+      const seen = bySignature.get(o.failure.signature);
+      if (seen) seen.count += 1;
+      else bySignature.set(o.failure.signature, { first: { index: o.index, scenarioName: o.scenario, features: o.features, failure: o.failure, occurrences: 1 }, count: 1 });
+    }
+    options.onProgress?.(progress());
+  };
+
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<void>((resolve) => {
+    if (options.timeMs !== undefined) deadline = setTimeout(resolve, Math.max(0, options.timeMs - elapsed()));
+  });
+  try {
+    while (!timeUp() && !allHandedOut(next) && failed === undefined) {
+      while (inFlight.size < options.workers * 2 && !allHandedOut(next)) {
+        const index = next++;
+        const task: FuzzTask = { seed: options.seed, index, runner: options.runner, observer: options.observer, budget: options.budget, maxSteps: options.maxSteps };
+        const p: Promise<void> = pool.run(task).then(
+          (outcome) => {
+            done.set(index, outcome);
+            absorb();
+          },
+          (error: unknown) => {
+            // Tasks cut off by the deadline reject when the pool is destroyed: not a failure.
+            if (!stopping) failed ??= error;
+          },
+        );
+        const tracked = p.finally(() => inFlight.delete(tracked));
+        inFlight.add(tracked);
+      }
+      await Promise.race([...inFlight, expired]);
+    }
+    if (failed === undefined && !timeUp()) await Promise.all(inFlight);
+  } finally {
+    if (deadline) clearTimeout(deadline);
+    if (ticker) clearInterval(ticker);
+    // Tasks still running past the deadline are cut off: the result is the prefix before them.
+    stopping = true;
+    await pool.destroy();
+  }
+  if (failed !== undefined) throw failed;
+  const elapsedMs = elapsed();
+  return {
+    scenarios: prefix,
+    schedules,
+    steps,
+    failingScenarios: failing,
+    distinct: [...bySignature.values()].map(({ first, count }) => ({ ...first, occurrences: count })),
+    elapsedMs,
+    workers: options.workers,
+  };
+}

@@ -1,0 +1,121 @@
+import { explore } from "../explore/explore.ts";
+import { sizeOf, shrinkFailure, type ScheduleSize } from "../explore/shrink.ts";
+import type { RunnerVariant } from "../../boundaries/port.ts";
+import { loadRunner, resolveInvariants, resolveStrategy, resolveWorld } from "../resolve.ts";
+import type { Scenario } from "../scenario/schema.ts";
+import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
+import { describeFeatures } from "./features.ts";
+import { interleavingSignature } from "./interleavingSignature.ts";
+import { generateScenario } from "./swarmScenario.ts";
+
+/** One unit of fuzzing work: the index-th scenario of a campaign. Plain data (crosses threads). */
+export interface FuzzTask {
+  readonly seed: number;
+  readonly index: number;
+  /** `--runner`: a built-in name or a module path (absolute, so a worker resolves it alike). */
+  readonly runner: string;
+  readonly observer: string;
+  /** Schedules to explore per scenario. */
+  readonly budget: number;
+  readonly maxSteps: number;
+}
+
+/** A failure of one scenario, shrunk. Plain data. */
+export interface FuzzFailure {
+  /** The invariant it was shrunk on; the first of `invariants`. */
+  readonly invariant: string;
+  readonly invariants: readonly string[];
+  /** `<invariant>@<hash>` of the race's shape (see interleavingSignature): deduplicates failures across scenarios. */
+  readonly signature: string;
+  /** The shrunk scenario and schedule (replay strictly). */
+  readonly scenario: Scenario;
+  readonly choices: readonly string[];
+  /** Schedule number within the scenario's exploration. */
+  readonly run: number;
+  readonly original: ScheduleSize;
+  readonly shrunk: ScheduleSize;
+  readonly violations: readonly { readonly invariant: string; readonly message: string; readonly step: number }[];
+}
+
+/** What one task found. Plain data. */
+export interface FuzzOutcome {
+  readonly index: number;
+  readonly scenario: string;
+  readonly features: string;
+  readonly schedules: number;
+  readonly steps: number;
+  readonly failure?: FuzzFailure;
+}
+
+/** The exploration seed of a campaign's index-th scenario (a 32-bit mix, same everywhere). */
+export function taskSeed(seed: number, index: number): number {
+  let h = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+const runners = new Map<string, Promise<RunnerVariant>>();
+
+/**
+ * Generates the task's scenario, explores it with the default strategy, and shrinks the
+ * first failure (scenario and schedule). Deterministic in the task alone: the same task
+ * gives the same outcome on any thread of any machine.
+ */
+export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
+  let runnerPromise = runners.get(task.runner);
+  if (!runnerPromise) {
+    runnerPromise = loadRunner(task.runner);
+    runners.set(task.runner, runnerPromise);
+  }
+  const runner = await runnerPromise;
+  const { scenario, features } = generateScenario(task.seed, task.index);
+  const invariants = resolveInvariants(scenario);
+  const world = resolveWorld(scenario, task.observer, "inproc");
+  const result = await explore({
+    scenario,
+    runner,
+    strategy: resolveStrategy("portfolio", { ...STRATEGY_DEFAULTS, seed: taskSeed(task.seed, task.index) }),
+    invariants,
+    runs: task.budget,
+    maxSteps: task.maxSteps,
+    keepGoing: false,
+    concurrency: 1,
+    world,
+  });
+  const base = {
+    index: task.index,
+    scenario: scenario.name,
+    features: describeFeatures(features),
+    schedules: result.schedulesRun,
+    steps: Math.round(result.stats.steps.avg * result.schedulesRun),
+  };
+  const found = result.failures[0];
+  if (!found) return base;
+  const primary = found.violations[0]!.invariant;
+  const shrunk = await shrinkFailure({
+    scenario,
+    runner,
+    invariants,
+    primary,
+    maxSteps: task.maxSteps,
+    choices: found.result.choices,
+    world,
+    budget: 1000,
+    searchBudget: 300,
+  });
+  const run = shrunk.full;
+  return {
+    ...base,
+    failure: {
+      invariant: primary,
+      invariants: [...new Set(run.violations.map((v) => v.invariant))],
+      signature: interleavingSignature(run.violations.find((v) => v.invariant === primary) ?? run.violations[0]!, shrunk.scenario),
+      scenario: shrunk.scenario,
+      choices: run.choices,
+      run: found.run,
+      original: shrunk.original,
+      shrunk: sizeOf(shrunk.scenario, run),
+      violations: run.violations.map(({ invariant, message, step }) => ({ invariant, message, step })),
+    },
+  };
+}

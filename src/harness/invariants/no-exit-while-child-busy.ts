@@ -1,0 +1,102 @@
+import type { TraceEvent } from "../trace.ts";
+import type { Invariant, Violation } from "./Invariant.ts";
+
+/**
+ * Reference invariant 8 (the fork's fix, docs/design.md §6): the `run` command exits (returns, and the instance is
+ * disposed) only when the main session and every descendant are idle and no wake-up is
+ * pending. At the moment the observer returns, none of these may hold for the main session or
+ * a descendant of it: a loop is running; a prompt is in flight (its message is still being
+ * written, or it waits on a run that has not exited); a background job has not yet woken its
+ * parent.
+ */
+export const noExitWhileChildBusy: Invariant = {
+  name: "no-exit-while-child-busy",
+  description: "the run command exits only when the main session and all its descendants are idle and no wake-up is pending",
+  liveness: false,
+  check(trace) {
+    const parents = new Map<string, string>();
+    const loops = new Map<string, string>(); // runID -> session
+    const requests = new Map<string, string>(); // request -> session
+    const waits = new Map<string, string>(); // waiter -> runID
+    const jobs = new Map<string, { parentID: string; child: string }>();
+    for (const e of trace) {
+      switch (e.type) {
+        case "session.created":
+          parents.set(e.sessionID, e.parentID);
+          break;
+        case "job.start":
+          parents.set(e.sessionID, e.parentID);
+          jobs.set(e.job, { parentID: e.parentID, child: e.sessionID });
+          break;
+        case "job.end":
+          jobs.delete(e.job);
+          break;
+        case "loop.start":
+          loops.set(e.runID, e.sessionID);
+          break;
+        case "loop.end":
+          loops.delete(e.runID);
+          break;
+        case "request.start":
+          requests.set(e.request, e.sessionID);
+          break;
+        case "request.end":
+          requests.delete(e.request);
+          break;
+        case "wait.start":
+          waits.set(e.waiter, e.runID);
+          break;
+        case "wait.end":
+          waits.delete(e.waiter);
+          break;
+        case "run.exit":
+          return busyAt(e, { parents, loops, requests, waits, jobs });
+      }
+    }
+    return [];
+  },
+};
+
+interface State {
+  readonly parents: ReadonlyMap<string, string>;
+  readonly loops: ReadonlyMap<string, string>;
+  readonly requests: ReadonlyMap<string, string>;
+  readonly waits: ReadonlyMap<string, string>;
+  readonly jobs: ReadonlyMap<string, { parentID: string; child: string }>;
+}
+
+function busyAt(exit: Extract<TraceEvent, { type: "run.exit" }>, s: State): Violation[] {
+  const inFamily = (sid: string): boolean => {
+    for (let cur: string | undefined = sid, hops = 0; cur !== undefined && hops < 1000; cur = s.parents.get(cur), hops++) {
+      if (cur === exit.sessionID) return true;
+    }
+    return false;
+  };
+  const who = (sid: string) => (sid === exit.sessionID ? `main session ${sid}` : `child session ${sid}`);
+  const reasons: { sid: string; text: string }[] = [];
+  for (const [runID, sid] of s.loops) if (inFamily(sid)) reasons.push({ sid, text: `${who(sid)} is busy: ${runID} is still running` });
+  for (const [request, sid] of s.requests) {
+    if (!inFamily(sid)) continue;
+    const runID = s.waits.get(request);
+    // A prompt waiting only for the `done` of a loop that has exited is over in all but name.
+    if (runID !== undefined && !s.loops.has(runID)) continue;
+    const what = runID === undefined ? "is still being stored" : `waits on ${runID}`;
+    reasons.push({ sid, text: `${who(sid)} is busy: prompt ${request} ${what}` });
+  }
+  for (const [job, j] of s.jobs) {
+    if (inFamily(j.parentID)) reasons.push({ sid: j.child, text: `background job ${job} has not yet woken ${j.parentID} with ${j.child}'s result` });
+  }
+  if (reasons.length === 0) return [];
+  // Children first: they are what the exit kills.
+  reasons.sort((a, b) => Number(a.sid === exit.sessionID) - Number(b.sid === exit.sessionID));
+  const first = reasons[0]!;
+  const more = reasons.length > 1 ? ` (and ${reasons.length - 1} more: ${reasons.slice(1).map((r) => r.text).join("; ")})` : "";
+  return [
+    {
+      invariant: "no-exit-while-child-busy",
+      step: exit.step,
+      sessionID: first.sid,
+      message: `run (observer ${exit.observer}) exited at step ${exit.step} and disposed the instance while ${first.text}${more}`,
+    },
+  ];
+}

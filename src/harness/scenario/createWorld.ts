@@ -1,0 +1,263 @@
+import { HarnessError } from "../errors.ts";
+import { DEFAULT_OBSERVER, ObserversMap } from "../../subjects/observers/index.ts";
+import type { RunObserver } from "../../subjects/observers/RunObserver.ts";
+import type { BusEvent, BusListener, LlmReply, LlmRequest, PointOptions, PromptInput, PromptResult, RunnerPort, RunnerVariant, SessionRunner, Timers } from "../../boundaries/port.ts";
+import { fetchLlm, httpBoundary, httpClient, type RunFetch } from "../../boundaries/transport/http.ts";
+import type { AnyEvent } from "../trace.ts";
+import type { Action, Reply, Scenario } from "./schema.ts";
+
+/** What a scheduler provides to a world: points, the clock and timers, and a sink for events. */
+export interface WorldEnv {
+  point(label: string, options?: PointOptions): Promise<void>;
+  now(): number;
+  readonly timers: Timers;
+  emit(event: AnyEvent): void;
+  /** Footprint reporting (see `RunnerPort.touch`); absent when nobody listens. */
+  touch?(key: string, write: boolean): void;
+}
+
+/** A scenario bound to a runner over some scheduler, ready to start. */
+export interface World {
+  /** Starts every client; each waits on its first scheduling point. */
+  start(): void;
+  /** Requests of client calls that have not returned yet. */
+  pendingCalls(): string[];
+  /** `process.exit` was called: nothing more runs. */
+  exited(): boolean;
+}
+
+/** How a world is built besides the scenario and the runner. */
+export interface WorldOptions {
+  /** The `run` command's observer (scenarios with `run`); default `fixed`. */
+  readonly observer?: RunObserver;
+  /** `http`: the runner is reached through msw (the LLM provider and the server API). Default in-process. */
+  readonly transport?: "inproc" | "http";
+}
+
+/**
+ * Builds the world of one run: the runner under test behind its port, a scripted LLM, and
+ * one sequential actor per client. Scheduler-agnostic: racelab's scheduler, fast-check's and
+ * the bare one all drive the same world.
+ */
+export function createWorld(scenario: Scenario, variant: RunnerVariant, env: WorldEnv, options: WorldOptions = {}): World {
+  const scripts = new Map<string, Reply[]>(Object.entries(scenario.llm).map(([sid, replies]) => [sid, [...replies]]));
+  const pending = new Set<string>();
+  let exited = false;
+
+  /** The scripted LLM: the session's next reply ("ok" when the script runs out); records the call. */
+  const scriptedReply = (request: LlmRequest): LlmReply => {
+    env.touch?.(`llm:${request.sessionID}`, true);
+    const reply = toLlmReply(scripts.get(request.sessionID)?.shift());
+    env.emit({
+      type: "llm.call",
+      sessionID: request.sessionID,
+      runID: request.runID,
+      assistantID: request.assistantID,
+      seen: request.messages.map((m) => ({ id: m.id, parts: m.parts.length })),
+      reply: reply.kind,
+    });
+    return reply;
+  };
+  let boundary: RunFetch | undefined;
+  const port: RunnerPort = {
+    point: (label, options) => env.point(label, options),
+    now: () => env.now(),
+    timers: env.timers,
+    trace: (event) => env.emit(event),
+    ...(env.touch && { touch: env.touch }),
+    async llm(request, options) {
+      await env.point(`${request.runID} llm`, options);
+      // Over HTTP the reply streams in chunks, each one more scheduling point.
+      return boundary ? fetchLlm(boundary, request, options) : scriptedReply(request);
+    },
+  };
+  const runner = variant.create(port);
+  if (options.transport === "http") boundary = httpBoundary(runner, { point: env.point, reply: scriptedReply });
+  const api = boundary ? httpClient(boundary) : inProcessClient(runner);
+
+  async function perform(client: string, request: string, action: Action): Promise<void> {
+    const noReply = action.kind === "cancel" ? undefined : action.noReply;
+    env.emit({
+      type: "client.call",
+      client,
+      request,
+      action: action.kind,
+      sessionID: action.session,
+      ...(noReply !== undefined && { noReply }),
+    });
+    if (action.kind === "cancel") {
+      await api.cancel(action.session, request);
+      env.emit({ type: "client.return", request });
+      return;
+    }
+    const input = {
+      sessionID: action.session,
+      parts: action.parts,
+      request,
+      ...(action.noReply !== undefined && { noReply: action.noReply }),
+      ...(action.messageID !== undefined && { messageID: action.messageID }),
+    };
+    if (action.kind === "prompt_async") {
+      // In process the call returns at once (no await: the step's order stays as it was).
+      const accepted = api.promptAsync(input);
+      if (accepted) await accepted;
+      env.emit({ type: "client.return", request });
+      return;
+    }
+    const result = await api.prompt(input);
+    // prompt-gets-own-reply compares the returned reply with the session's messages.
+    env.touch?.(`store:${action.session}`, false);
+    env.emit({ type: "client.return", request, ...(result.message && { message: result.message }) });
+  }
+
+  async function runClient(name: string, actions: readonly Action[]): Promise<void> {
+    for (let i = 0; i < actions.length; i++) {
+      const action = actions[i]!;
+      const request = `${name}${i + 1}`;
+      await env.point(`${name}: ${action.kind} ${action.session}`);
+      pending.add(request);
+      try {
+        await perform(name, request, action);
+      } catch (error) {
+        // A runner that throws is a finding, never a crash of the harness.
+        env.emit({ type: "client.error", request, error: error instanceof Error ? error.message : String(error) });
+      }
+      pending.delete(request);
+    }
+  }
+
+  /** The `run` command: subscribe, prompt the main session, wait as the observer decides, dispose. */
+  async function runCommand(run: NonNullable<Scenario["run"]>, observer: RunObserver): Promise<void> {
+    const server = requireRunApi(runner, variant.name, scenario.name);
+    await env.point(`run: start ${run.session}`);
+    pending.add("run");
+    env.emit({ type: "run.start", sessionID: run.session, observer: observer.name });
+    const request = "run1";
+    try {
+      await observer.run({
+        main: run.session,
+        async prompt() {
+          env.emit({ type: "client.call", client: "run", request, action: "prompt", sessionID: run.session });
+          const result = await api.prompt({ sessionID: run.session, parts: run.parts, request });
+          env.touch?.(`store:${run.session}`, false);
+          env.emit({ type: "client.return", request, ...(result.message && { message: result.message }) });
+          return result;
+        },
+        subscribe: (listener) => api.subscribe(sseStream("run.sse", listener)),
+        replyPermission: (sid, permissionID, reply) => api.replyPermission(sid, permissionID, reply),
+        timers: env.timers,
+        exit(code) {
+          if (exited) return;
+          exited = true;
+          env.emit({ type: "process.exit", code });
+        },
+      });
+    } catch (error) {
+      env.emit({ type: "client.error", request: "run", error: error instanceof Error ? error.message : String(error) });
+    }
+    env.emit({ type: "run.exit", sessionID: run.session, observer: observer.name });
+    await server.dispose("dispose");
+    env.emit({ type: "run.disposed" });
+    pending.delete("run");
+  }
+
+  /**
+   * An SSE stream of the bus: events queue as published and are delivered one per scheduling
+   * point (`<actor> <event>`), in order; the close comes after the last event.
+   */
+  function sseStream(actor: string, listener: BusListener): BusListener {
+    const queue: (BusEvent | undefined)[] = [];
+    let pumping = false;
+    const pump = async () => {
+      pumping = true;
+      while (queue.length > 0) {
+        const next = queue[0];
+        await env.point(`${actor} ${next ? describeBusEvent(next) : "close"}`);
+        queue.shift();
+        env.touch?.(`sse:${actor}`, true);
+        if (next) listener.event(next);
+        else listener.close();
+      }
+      pumping = false;
+    };
+    const push = (e: BusEvent | undefined) => {
+      env.touch?.(`sse:${actor}`, true);
+      queue.push(e);
+      if (!pumping) void pump();
+    };
+    return { event: push, close: () => push(undefined) };
+  }
+
+  return {
+    start() {
+      for (const client of scenario.clients) void runClient(client.name, client.actions);
+      if (scenario.run) {
+        // A runner without the run API is a finding about that runner, not a harness crash.
+        runCommand(scenario.run, options.observer ?? ObserversMap[DEFAULT_OBSERVER]).catch((error: unknown) => {
+          env.emit({ type: "client.error", request: "run", error: error instanceof Error ? error.message : String(error) });
+        });
+      }
+    },
+    pendingCalls: () => [...pending],
+    exited: () => exited,
+  };
+}
+
+/** The server API as clients call it: in process, or over HTTP ({@link httpClient}). */
+interface ClientApi {
+  prompt(input: PromptInput): Promise<PromptResult>;
+  /** In process: returns nothing, accepted at once. Over HTTP: resolves on the 204. */
+  promptAsync(input: PromptInput): Promise<void> | undefined;
+  cancel(sessionID: string, request: string): Promise<void>;
+  subscribe(listener: BusListener): void;
+  replyPermission(sessionID: string, permissionID: string, reply: "allow" | "reject"): void;
+}
+
+function inProcessClient(runner: SessionRunner): ClientApi {
+  return {
+    prompt: (input) => runner.prompt(input),
+    promptAsync: (input) => {
+      runner.promptAsync(input);
+      return undefined;
+    },
+    cancel: (sid, request) => runner.cancel(sid, request),
+    subscribe: (listener) => runner.subscribe?.(listener),
+    replyPermission: (sid, permissionID, reply) => runner.replyPermission?.(sid, permissionID, reply),
+  };
+}
+
+type RunApi = Required<Pick<SessionRunner, "subscribe" | "replyPermission" | "dispose">>;
+
+function requireRunApi(runner: SessionRunner, variant: string, scenario: string): RunApi {
+  const missing = (["subscribe", "replyPermission", "dispose"] as const).filter((m) => typeof runner[m] !== "function");
+  if (missing.length > 0) {
+    throw new HarnessError(`runner '${variant}' does not implement ${missing.join(", ")}, which scenario '${scenario}' needs for its run command`);
+  }
+  return runner as SessionRunner & RunApi;
+}
+
+/** A bus event as a short stable label: `status s1 busy`, `job.end c1.job`. */
+export function describeBusEvent(e: BusEvent): string {
+  switch (e.type) {
+    case "status":
+      return `status ${e.sessionID} ${e.status}`;
+    case "idle":
+    case "session.created":
+      return `${e.type} ${e.sessionID}`;
+    case "permission.asked":
+    case "permission.replied":
+      return `${e.type} ${e.permissionID}`;
+    case "job.start":
+    case "job.end":
+      return `${e.type} ${e.job}`;
+    case "instance.disposed":
+      return e.type;
+  }
+}
+
+function toLlmReply(reply: Reply | undefined): LlmReply {
+  if (!reply) return { kind: "text", text: "ok" };
+  if ("text" in reply) return { kind: "text", text: reply.text };
+  if ("error" in reply) return { kind: "error", message: reply.error };
+  return { kind: "tool-calls", calls: reply.toolCalls };
+}

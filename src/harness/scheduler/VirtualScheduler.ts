@@ -1,0 +1,235 @@
+import FakeTimers from "@sinonjs/fake-timers";
+import { Interrupted, type PointOptions, type TimerHandle, type TimerOptions, type Timers } from "../../boundaries/port.ts";
+
+/** A scheduling point waiting to be released, as strategies see it. */
+export interface ReadyPoint {
+  /** Creation order within the run; ready sets are sorted by it. */
+  readonly id: number;
+  /** Stable label, unique within the ready set. Schedules record choices by label. */
+  readonly label: string;
+  /** The actor that waits on it (the label up to its first space, without a trailing ':'). */
+  readonly actor: string;
+}
+
+/** The actor of a label: `"a: prompt s1"` -> `a`, `"s1.run2 llm"` -> `s1.run2`. */
+export function actorOf(label: string): string {
+  const space = label.indexOf(" ");
+  const head = space < 0 ? label : label.slice(0, space);
+  return head.endsWith(":") ? head.slice(0, -1) : head;
+}
+
+interface PendingPoint extends ReadyPoint {
+  readonly resolve: () => void;
+  readonly detach: () => void;
+}
+
+/** A timer set through {@link Timers}: owned by the fake clock until it is due. */
+interface PendingTimer extends ReadyPoint {
+  /** What setTimeout/setInterval returned; an interval keeps it across firings. */
+  readonly handle: TimerHandle;
+  /** Virtual time (ms) at which the fake clock fires it. */
+  readonly due: number;
+  readonly unref: boolean;
+  /** setInterval: the period; the timer is set again after each firing. */
+  readonly every?: number;
+  readonly callback: () => void;
+  /** The fake clock's id, for clearTimeout. */
+  readonly fakeID: unknown;
+}
+
+type Clock = ReturnType<typeof FakeTimers.createClock>;
+
+/**
+ * Owns the scheduling points of one run. The program under test creates points; nothing it
+ * awaits resolves until {@link release} is called for it. Together with {@link quiescence}
+ * this gives the complete ready set after every step.
+ */
+export class VirtualScheduler {
+  /** invariant: insertion order = creation order; keys are unique labels (across points and timers). */
+  private readonly pending = new Map<string, PendingPoint>();
+  /** Timers the fake clock has not fired yet, by unique label. */
+  private readonly timerMap = new Map<string, PendingTimer>();
+  private nextID = 0;
+  /** Created on first use: most runs set no timer. Virtual time starts at 0. */
+  private clock: Clock | undefined;
+  /** Timers the clock fired in a tie, now ordinary ready points: handle -> label. */
+  private readonly converted = new Map<TimerHandle, string>();
+  /** The timer being released while the fake clock ticks to it. */
+  private releasing: string | undefined;
+
+  /** @param onInterrupt called when an aborted signal takes a waiting point out of the ready set. */
+  constructor(private readonly onInterrupt?: (label: string) => void) {}
+
+  /** Creates a point; the promise settles when released (or rejects when its signal aborts). */
+  point(label: string, options?: PointOptions): Promise<void> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(new Interrupted(label));
+    const unique = this.uniqueLabel(label);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        if (this.pending.delete(unique)) {
+          this.onInterrupt?.(unique);
+          reject(new Interrupted(label));
+        }
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.pending.set(unique, {
+        id: this.nextID++,
+        label: unique,
+        actor: actorOf(label),
+        resolve,
+        detach: () => signal?.removeEventListener("abort", onAbort),
+      });
+    });
+  }
+
+  /**
+   * The ready set, in creation order: every waiting point, plus the timers that are due
+   * next (earliest due time; ties all offered). A later timer is never ready before an
+   * earlier one, but any timer may fire before any point: time advances only by choice.
+   */
+  ready(): ReadyPoint[] {
+    const points: ReadyPoint[] = [...this.pending.values()];
+    if (this.timerMap.size === 0) return points;
+    let min = Number.POSITIVE_INFINITY;
+    for (const t of this.timerMap.values()) min = Math.min(min, t.due);
+    for (const t of this.timerMap.values()) if (t.due === min) points.push(t);
+    return points.sort((a, b) => a.id - b.id);
+  }
+
+  /** Number of ready points (timers not counted). */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Something can still happen that keeps the program alive: a waiting point or a timer that
+   * is not unref'd. When only unref'd timers are left the program is at rest (as Node exits).
+   */
+  get alive(): boolean {
+    if (this.pending.size > 0) return true;
+    for (const t of this.timerMap.values()) if (!t.unref) return true;
+    return false;
+  }
+
+  /** The label names a timer that the fake clock has not fired yet. */
+  isTimer(label: string): boolean {
+    return this.timerMap.has(label);
+  }
+
+  /** Virtual time in ms: starts at 0, moves only when a timer is released. */
+  now(): number {
+    return this.clock?.now ?? 0;
+  }
+
+  /** Releases the point (or fires the timer) with this label; its waiter runs on the next microtask. */
+  release(label: string): void {
+    const p = this.pending.get(label);
+    if (p) {
+      this.pending.delete(label);
+      p.detach();
+      p.resolve();
+      return;
+    }
+    const t = this.timerMap.get(label);
+    if (!t) throw new Error(`no ready point '${label}'`);
+    // The fake clock advances to the timer's due time and fires it, and any timer due at the
+    // same instant; those become ordinary ready points (see `fired`).
+    this.releasing = label;
+    this.clockOf().tick(t.due - this.clockOf().now);
+    this.releasing = undefined;
+  }
+
+  /** setTimeout/setInterval of the program under test, on the fake clock, as scheduling choices. */
+  readonly timers: Timers = {
+    setTimeout: (label, ms, callback, options) => this.setTimer(label, ms, callback, options),
+    setInterval: (label, ms, callback, options) => this.setTimer(label, ms, callback, options, Math.max(1, ms)),
+    clearTimeout: (handle) => this.clearTimer(handle),
+    clearInterval: (handle) => this.clearTimer(handle),
+    now: () => this.now(),
+  };
+
+  private setTimer(
+    label: string,
+    ms: number,
+    callback: () => void,
+    options: TimerOptions | undefined,
+    every?: number,
+    handle: TimerHandle = { label },
+  ): TimerHandle {
+    const clock = this.clockOf();
+    const unique = this.uniqueLabel(label);
+    // The fake clock schedules a 0 ms timer set during a tick 1 ms later; mirror it exactly.
+    const delay = Math.max(0, Math.floor(ms)) || (this.releasing !== undefined ? 1 : 0);
+    let timer: PendingTimer;
+    const fakeID = clock.setTimeout(() => this.fired(timer), delay);
+    timer = {
+      id: this.nextID++,
+      label: unique,
+      actor: actorOf(label),
+      due: clock.now + delay,
+      unref: options?.unref ?? false,
+      ...(every !== undefined && { every }),
+      callback,
+      fakeID,
+      handle,
+    };
+    this.timerMap.set(unique, timer);
+    return handle;
+  }
+
+  /** The fake clock fired `timer`: run it if it is the one released, else make it a ready point. */
+  private fired(timer: PendingTimer): void {
+    this.timerMap.delete(timer.label);
+    const run = () => {
+      this.converted.delete(timer.handle);
+      if (timer.every !== undefined) this.setTimer(timer.label, timer.every, timer.callback, { unref: timer.unref }, timer.every, timer.handle);
+      timer.callback();
+    };
+    if (timer.label === this.releasing) {
+      run();
+      return;
+    }
+    this.pending.set(timer.label, { id: timer.id, label: timer.label, actor: timer.actor, resolve: run, detach: () => {} });
+    this.converted.set(timer.handle, timer.label);
+  }
+
+  private clearTimer(handle: TimerHandle): void {
+    for (const timer of this.timerMap.values()) {
+      if (timer.handle !== handle) continue;
+      this.timerMap.delete(timer.label);
+      this.clockOf().clearTimeout(timer.fakeID as number);
+      return;
+    }
+    // Fired together with the released timer and waiting as a ready point.
+    const label = this.converted.get(handle);
+    if (label !== undefined) {
+      this.converted.delete(handle);
+      this.pending.delete(label);
+    }
+  }
+
+  private clockOf(): Clock {
+    this.clock ??= FakeTimers.createClock(0);
+    return this.clock;
+  }
+
+  /** Two points of one actor are never ready at once; a duplicate label still gets a stable name. */
+  private uniqueLabel(label: string): string {
+    if (!this.pending.has(label) && !this.timerMap.has(label)) return label;
+    for (let n = 2; ; n++) {
+      const candidate = `${label} (${n})`;
+      if (!this.pending.has(candidate) && !this.timerMap.has(candidate)) return candidate;
+    }
+  }
+}
+
+/**
+ * Resolves once every microtask queued so far, and every microtask those queue, has run:
+ * Node drains the whole microtask queue before it runs the next macrotask. This is exact,
+ * not a tick-count heuristic. (A program that queues microtasks forever never gets here;
+ * the runner port forbids that by making every await a scheduling point.)
+ */
+export function quiescence(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,54 @@
+import type { MessageInfo, RunnerEvent } from "../boundaries/port.ts";
+
+/** Events the harness itself records around the runner (clients, the LLM, the driver). */
+export type HarnessEvent =
+  | {
+      readonly type: "client.call";
+      readonly client: string;
+      readonly request: string;
+      readonly action: "prompt" | "prompt_async" | "cancel" | "run";
+      readonly sessionID: string;
+      readonly noReply?: boolean;
+    }
+  | { readonly type: "client.return"; readonly request: string; readonly message?: MessageInfo }
+  | { readonly type: "client.error"; readonly request: string; readonly error: string }
+  | {
+      readonly type: "llm.call";
+      readonly sessionID: string;
+      readonly runID: string;
+      readonly assistantID: string;
+      /** The user messages the step saw, with the number of parts each had when read. */
+      readonly seen: readonly { readonly id: string; readonly parts: number }[];
+      readonly reply: string;
+    };
+
+/** Events of the `run` command (scenarios with `run`). */
+export type RunEvent =
+  | { readonly type: "run.start"; readonly sessionID: string; readonly observer: string }
+  /** The observer decided the run is done: `execute()` returns and dispose begins. */
+  | { readonly type: "run.exit"; readonly sessionID: string; readonly observer: string }
+  | { readonly type: "run.disposed" }
+  /** `process.exit`: everything still running stops here. */
+  | { readonly type: "process.exit"; readonly code: number };
+
+/** Anything that can appear in a run's trace. */
+export type AnyEvent = RunnerEvent | HarnessEvent | RunEvent;
+
+/** An event stamped with the step (1-based released point) during which it happened; 0 = before the first. */
+export type TraceEvent = AnyEvent & { readonly step: number };
+
+/** How a run ended, as the invariants need to know it. */
+export interface RunEnd {
+  /** The program reached quiescence with no ready point left (liveness checks apply). */
+  readonly atRest: boolean;
+  /** Steps released. */
+  readonly steps: number;
+  /** The step limit stopped the run. */
+  readonly limitHit: boolean;
+  /** The step limit in force. */
+  readonly maxSteps: number;
+  /** Client calls still waiting when the run ended (request ids). */
+  readonly pendingCalls: readonly string[];
+  /** The process exited (`process.exit`) before it came to rest. */
+  readonly exited?: boolean;
+}

@@ -1,0 +1,10 @@
+import type { RunnerVariant } from "../../../boundaries/port.ts";
+import { createSessionRunner } from "../createSessionRunner.ts";
+import { upstreamDesign } from "../design.ts";
+
+/** Upstream plus PR #21528's re-read before `break`. */
+export const pr21528: RunnerVariant = {
+  name: "pr-21528",
+  description: "upstream + PR #21528: re-read the messages before break (narrows the lost wake-up, does not close it)",
+  create: (port) => createSessionRunner(port, { ...upstreamDesign, recheckBeforeBreak: true }),
+};

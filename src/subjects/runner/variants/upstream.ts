@@ -1,0 +1,10 @@
+import type { RunnerVariant } from "../../../boundaries/port.ts";
+import { createSessionRunner } from "../createSessionRunner.ts";
+import { upstreamDesign } from "../design.ts";
+
+/** opencode's runner as it stood when PR #21528 was opened. */
+export const upstream: RunnerVariant = {
+  name: "upstream",
+  description: "opencode's runner when PR #21528 was opened: join on Running, onIdle outside the lock, id-order exit test",
+  create: (port) => createSessionRunner(port, upstreamDesign),
+};

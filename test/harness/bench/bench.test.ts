@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { runBench } from "../../../src/harness/bench/bench.ts";
+import { median, seededBugs } from "../../../src/harness/bench/measure.ts";
+import { ScenariosMap } from "../../../src/harness/scenario/builtin/index.ts";
+
+describe("racelab bench (tiny budgets: checks what it reports, never how fast)", () => {
+  it("reports throughput for every scenario, every seeded bug per strategy, dfs with and without reduction, memory and targets", async () => {
+    const r = await runBench({ throughputRuns: 20, fastCheckRuns: 5, seeds: 2, bugBudget: 2000, dfsBudget: 50, longRun: 50, fuzzSeconds: 1, cliRuns: 50, cliRounds: 1 });
+    expect(r.throughput).toHaveLength(Object.keys(ScenariosMap).length);
+    for (const t of r.throughput) expect(t.racelab).toBeGreaterThan(0);
+    expect(r.bugs).toHaveLength(seededBugs().length);
+    for (const b of r.bugs) {
+      expect((b["portfolio"] as { missed: number }).missed, String(b["scenario"])).toBe(0);
+      expect(b["steps"]).toMatchObject({ original: expect.any(Number), shrunk: expect.any(Number) });
+    }
+    expect(r.dfs.map((d) => d.reduction)).toEqual([true, false, true, false]);
+    expect(r.memory.peakRssMiB).toBeGreaterThan(0);
+    expect(r.fuzz.runs.map((f) => f.workers)).toEqual([1, 2]);
+    expect(r.targets.map((t) => t.target)).toHaveLength(7);
+    // The compiled CLI and the tsx path on the sources explore the same schedules.
+    expect(r.cli.tsx).toBeDefined();
+    expect(r.cli.sameTraceHash).toBe(true);
+  }, 120_000);
+
+  it("takes medians of odd and even lists", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
