@@ -138,6 +138,12 @@ export type BusEvent =
 
 export type PermissionReply = "allow" | "reject";
 
+/** A waiting {@link RunnerPort.task}. */
+export interface TaskHandle {
+  /** Withdraws the task if it has not been released yet; does nothing afterwards. */
+  cancel(): void;
+}
+
 /** What a timer call returns; pass it back to clear the timer. */
 export interface TimerHandle {
   readonly label: string;
@@ -179,6 +185,20 @@ export interface RunnerPort {
   llm(request: LlmRequest, options?: PointOptions): Promise<LlmReply>;
   /** Reports an event; synchronous, never awaited. */
   trace(event: RunnerEvent): void;
+  /**
+   * Optional, for runtimes that own their own continuations (racelab/effect): a scheduling
+   * point whose release runs `run` synchronously, inside the step, instead of resolving a
+   * promise. `cancel` withdraws it while it is still waiting (it leaves the ready set, as an
+   * interrupted point does). Where a scheduler does not offer it, use {@link point} and run
+   * the continuation when it resolves.
+   */
+  task?(label: string, run: () => void): TaskHandle;
+  /**
+   * How finely a runtime that owns its continuations (racelab/effect) makes points: `step`
+   * (the default), every effect step of every fiber; `suspend`, only where a fiber starts,
+   * wakes, sleeps or yields. Runners written against `point` ignore it.
+   */
+  readonly granularity?: "step" | "suspend";
   /**
    * Optional: reports that the current step reads (`write` false) or writes shared state
    * under `key`. Keys are paths: `store:s1` covers `store:s1/msg_3`. Partial-order

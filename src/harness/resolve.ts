@@ -4,6 +4,8 @@ import type { Invariant } from "./invariants/Invariant.ts";
 import { InvariantsMap } from "./invariants/index.ts";
 import type { RunnerVariant } from "../boundaries/port.ts";
 import { RunnersMap } from "../subjects/runner/variants/index.ts";
+import { EffectRunnerDescriptions, isEffectRunnerName } from "../subjects/effect-runner/variants/descriptions.ts";
+import { checkEffectVersion } from "../boundaries/effect/supportedVersion.ts";
 import { isRunnerPath, loadRunnerModule } from "../boundaries/loaders/loadRunnerModule.ts";
 import type { Scenario } from "./scenario/schema.ts";
 import type { WorldOptions } from "./scenario/createWorld.ts";
@@ -22,18 +24,34 @@ export function resolveScenario(name: string): Scenario {
   return lookup<Scenario>(ScenariosMap, name, "scenario", " (see 'racelab list')");
 }
 
-/** A built-in runner variant by name. */
+/** Every built-in runner's name: the plain reference runner's variants, then the Effect ones. */
+export const BUILTIN_RUNNERS: readonly string[] = [...Object.keys(RunnersMap), ...Object.keys(EffectRunnerDescriptions)];
+
+/** A built-in plain runner variant by name (the Effect variants load `effect`: see {@link loadRunner}). */
 export function resolveRunner(name: string): RunnerVariant {
   if (isRunnerPath(name)) throw new InputError(`'${name}' is a runner module path; load it with loadRunner`);
+  if (isEffectRunnerName(name)) throw new InputError(`'${name}' is an Effect runner; load it with loadRunner`);
   return lookup<RunnerVariant>(RunnersMap, name, "runner", ", or a path to a runner module (./my-runner.ts)");
 }
 
 /**
- * A runner by `--runner` value: a built-in name, or a path to a module implementing the
- * runner port (see {@link loadRunnerModule}).
+ * A runner by `--runner` value: a built-in name (an Effect variant loads the project's
+ * `effect`), or a path to a module implementing the runner port (see {@link loadRunnerModule}).
  */
 export async function loadRunner(spec: string): Promise<RunnerVariant> {
-  return isRunnerPath(spec) ? loadRunnerModule(spec) : resolveRunner(spec);
+  if (isRunnerPath(spec)) return loadRunnerModule(spec);
+  if (isEffectRunnerName(spec)) return (await loadEffectRunners())[spec];
+  if (!Object.hasOwn(RunnersMap, spec)) {
+    throw new InputError(`unknown runner '${spec}'; use one of: ${BUILTIN_RUNNERS.join(", ")}, or a path to a runner module (./my-runner.ts)`);
+  }
+  return resolveRunner(spec);
+}
+
+/** The Effect variants, loaded on first use; a missing or unsupported `effect` is one clear line. */
+async function loadEffectRunners() {
+  checkEffectVersion();
+  const { EffectRunnersMap } = await import("../subjects/effect-runner/variants/index.ts");
+  return EffectRunnersMap;
 }
 
 /** An exploration strategy by name, built from resolved options. */

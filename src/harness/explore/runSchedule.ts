@@ -50,6 +50,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   let step = 0;
   const world = createWorld(spec.scenario, spec.runner, {
     point: (label, options) => scheduler.point(label, options),
+    task: (label, run) => scheduler.task(label, run),
     now: () => scheduler.now(),
     timers: scheduler.timers,
     emit: (event) => {

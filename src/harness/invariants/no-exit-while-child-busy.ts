@@ -2,7 +2,7 @@ import type { TraceEvent } from "../trace.ts";
 import type { Invariant, Violation } from "./Invariant.ts";
 
 /**
- * Reference invariant 8 (the fork's fix, docs/design.md §6): the `run` command exits (returns, and the instance is
+ * Reference invariant 8 (docs/design.md §9; the fork's fix, §6): the `run` command exits (returns, and the instance is
  * disposed) only when the main session and every descendant are idle and no wake-up is
  * pending. At the moment the observer returns, none of these may hold for the main session or
  * a descendant of it: a loop is running; a prompt is in flight (its message is still being

@@ -1,7 +1,7 @@
 import { HarnessError } from "../errors.ts";
 import { DEFAULT_OBSERVER, ObserversMap } from "../../subjects/observers/index.ts";
 import type { RunObserver } from "../../subjects/observers/RunObserver.ts";
-import type { BusEvent, BusListener, LlmReply, LlmRequest, PointOptions, PromptInput, PromptResult, RunnerPort, RunnerVariant, SessionRunner, Timers } from "../../boundaries/port.ts";
+import type { BusEvent, BusListener, LlmReply, LlmRequest, PointOptions, PromptInput, PromptResult, RunnerPort, RunnerVariant, SessionRunner, TaskHandle, Timers } from "../../boundaries/port.ts";
 import { fetchLlm, httpBoundary, httpClient, type RunFetch } from "../../boundaries/transport/http.ts";
 import type { AnyEvent } from "../trace.ts";
 import type { Action, Reply, Scenario } from "./schema.ts";
@@ -9,6 +9,8 @@ import type { Action, Reply, Scenario } from "./schema.ts";
 /** What a scheduler provides to a world: points, the clock and timers, and a sink for events. */
 export interface WorldEnv {
   point(label: string, options?: PointOptions): Promise<void>;
+  /** Synchronous-continuation points (see `RunnerPort.task`), where the scheduler has them. */
+  task?(label: string, run: () => void): TaskHandle;
   now(): number;
   readonly timers: Timers;
   emit(event: AnyEvent): void;
@@ -32,6 +34,8 @@ export interface WorldOptions {
   readonly observer?: RunObserver;
   /** `http`: the runner is reached through msw (the LLM provider and the server API). Default in-process. */
   readonly transport?: "inproc" | "http";
+  /** racelab/effect runners: how finely Effect code is interleaved (see `RunnerPort.granularity`). */
+  readonly granularity?: "step" | "suspend";
 }
 
 /**
@@ -64,6 +68,8 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     now: () => env.now(),
     timers: env.timers,
     trace: (event) => env.emit(event),
+    ...(env.task && { task: env.task }),
+    ...(options.granularity && { granularity: options.granularity }),
     ...(env.touch && { touch: env.touch }),
     async llm(request, options) {
       await env.point(`${request.runID} llm`, options);

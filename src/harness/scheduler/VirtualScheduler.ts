@@ -1,5 +1,5 @@
 import FakeTimers from "@sinonjs/fake-timers";
-import { Interrupted, type PointOptions, type TimerHandle, type TimerOptions, type Timers } from "../../boundaries/port.ts";
+import { Interrupted, type PointOptions, type TaskHandle, type TimerHandle, type TimerOptions, type Timers } from "../../boundaries/port.ts";
 
 /** A scheduling point waiting to be released, as strategies see it. */
 export interface ReadyPoint {
@@ -81,6 +81,24 @@ export class VirtualScheduler {
         detach: () => signal?.removeEventListener("abort", onAbort),
       });
     });
+  }
+
+  /**
+   * Creates a point whose release calls `run` synchronously (see `RunnerPort.task`). Its
+   * handle's `cancel` takes it out of the ready set, reported like an interrupted point.
+   */
+  task(label: string, run: () => void): TaskHandle {
+    const unique = this.uniqueLabel(label);
+    const entry = { id: this.nextID++, label: unique, actor: actorOf(label), resolve: run, detach: noop };
+    this.pending.set(unique, entry);
+    return {
+      cancel: () => {
+        if (this.pending.get(unique) === entry) {
+          this.pending.delete(unique);
+          this.onInterrupt?.(unique);
+        }
+      },
+    };
   }
 
   /**
@@ -223,6 +241,8 @@ export class VirtualScheduler {
     }
   }
 }
+
+function noop(): void {}
 
 /**
  * Resolves once every microtask queued so far, and every microtask those queue, has run:

@@ -1,7 +1,7 @@
 import { signal, type RunObserver } from "./RunObserver.ts";
 
 /**
- * The fork's fix (the fork's fix, docs/design.md §6): a `busy` set from `session.status` events (busy/retry add, idle
+ * The fork's fix (docs/design.md §6): a `busy` set from `session.status` events (busy/retry add, idle
  * deletes); `done` resolves once the main session has been idle and the set is empty, or when
  * the event stream closes. After the prompt and `await done`, an unref'd 2 s timer calls
  * `process.exit(0)` (for plugin handles that keep the process alive). Permission asks of the

@@ -1,7 +1,7 @@
 import { signal, type RunObserver } from "./RunObserver.ts";
 
 /**
- * `opencode run` before the fork's fix (the fork's fix, docs/design.md §6): send the prompt, and return as soon as it
+ * `opencode run` before the fork's fix (docs/design.md §6): send the prompt, and return as soon as it
  * answers or the main session publishes idle. Background children are not looked at: the
  * dispose that follows cancels them mid-work. Permission asks of the main session are allowed.
  */

@@ -1,8 +1,9 @@
 import { isInterrupted } from "../../boundaries/port.ts";
 import { runTool } from "./children.ts";
-import { isTerminal, type StoredMessage } from "./MessageStore.ts";
+import type { StoredMessage } from "./MessageStore.ts";
 import type { Run } from "./Runner.ts";
 import type { RunnerContext } from "./RunnerContext.ts";
+import { hasNewerUser, oldestUnanswered, upstreamTarget } from "./workTest.ts";
 
 /** Why a step ended: `stop` ends the loop, `continue` re-reads and goes round again. */
 type StepResult = "stop" | "continue";
@@ -18,7 +19,7 @@ export async function runLoop(ctx: RunnerContext, sessionID: string, run: Run): 
   for (;;) {
     await ctx.status.set(sessionID, "busy", `${run.id} publish busy`, { signal });
     const snapshot = store.list(sessionID);
-    const target = ctx.design.answerByParent ? oldestUnanswered(ctx, snapshot) : upstreamTarget(snapshot);
+    const target = ctx.design.answerByParent ? fixedTarget(ctx, snapshot) : upstreamTarget(snapshot);
     if (!target) break;
     await port.point(`${run.id} write assistant`, { signal });
     const assistant = store.insert({
@@ -45,52 +46,12 @@ export async function runLoop(ctx: RunnerContext, sessionID: string, run: Run): 
   return store.lastAssistant(sessionID);
 }
 
-/**
- * Upstream's exit test: scan back for the last user and last assistant; there is no work
- * when the last assistant is finished (not with `tool-calls`) and `lastUser.id < lastAssistant.id`.
- * Work is decided by id order only.
- */
-function upstreamTarget(snapshot: readonly StoredMessage[]): StoredMessage | undefined {
-  let lastUser: StoredMessage | undefined;
-  let lastAssistant: StoredMessage | undefined;
-  for (let i = snapshot.length - 1; i >= 0 && (!lastUser || !lastAssistant); i--) {
-    const m = snapshot[i]!;
-    if (m.role === "user") lastUser ??= m;
-    else lastAssistant ??= m;
-  }
-  if (!lastUser) return undefined;
-  if (lastAssistant && isTerminal(lastAssistant.finish) && lastUser.id < lastAssistant.id) return undefined;
-  return lastUser;
-}
-
-/**
- * The fixed design's work test: the oldest user message that has no terminal answer by
- * parent link, is complete (if the design says so), was not cancelled, and either wants a
- * reply or is the latest user message (a trailing `noReply` message is answered when woken).
- */
-function oldestUnanswered(ctx: RunnerContext, snapshot: readonly StoredMessage[]): StoredMessage | undefined {
-  const answered = new Set<string>();
-  let lastUser: StoredMessage | undefined;
-  for (const m of snapshot) {
-    if (m.role === "assistant" && m.parentID !== undefined && isTerminal(m.finish)) answered.add(m.parentID);
-    if (m.role === "user") lastUser = m;
-  }
+/** The fixed design's work test over this runner's cancel marks (see {@link oldestUnanswered}). */
+function fixedTarget(ctx: RunnerContext, snapshot: readonly StoredMessage[]): StoredMessage | undefined {
   const sessionID = snapshot[0]?.sessionID ?? "";
   ctx.port.touch?.(`cancel:${sessionID}`, false);
-  const mark = ctx.cancelMarks.get(sessionID) ?? 0;
-  return snapshot.find(
-    (m) =>
-      m.role === "user" &&
-      !answered.has(m.id) &&
-      (m.complete || !ctx.design.completeMessagesOnly) &&
-      !m.cancelled &&
-      !(ctx.design.cancelWatermark && (m.acceptSeq ?? 0) <= mark) &&
-      (!m.noReply || m === lastUser),
-  );
-}
-
-function hasNewerUser(snapshot: readonly StoredMessage[], assistant: StoredMessage): boolean {
-  return snapshot.some((m) => m.role === "user" && m.id > assistant.id);
+  const cancelMark = ctx.design.cancelWatermark ? (ctx.cancelMarks.get(sessionID) ?? 0) : undefined;
+  return oldestUnanswered(snapshot, { completeMessagesOnly: ctx.design.completeMessagesOnly, cancelMark });
 }
 
 /**
