@@ -3,7 +3,8 @@
 // tarball into fresh temporary projects and uses it there, the way their developers would.
 // Part of `npm test` (run it after `npm run build`). Five consumers:
 //   esm        plain ESM JavaScript: import('racelab'), `npx racelab list`, an explore
-//   typescript strict NodeNext TypeScript: `tsc --noEmit` over racelab's types and a TS runner module
+//   typescript strict NodeNext TypeScript: `tsc --noEmit` over racelab's types and a TS runner module,
+//              and an Effect runner module through racelab/effect on the project's own `effect`
 //   commonjs   a CommonJS project (what `npm init -y` makes) whose runner module requires isInterrupted
 //   vitest     a vitest suite with raceTest from racelab/vitest
 //   gate       `racelab gate` with the project's own expectations file, and the built-in table found without a path
@@ -61,6 +62,9 @@ const consumers = {
     if (typeOf.stdout.trim() !== "function") throw new Error(`import('racelab'): typeof explore is '${typeOf.stdout.trim()}', not 'function'`);
     const list = run(dir, "npx", ["racelab", "list"]);
     expectIn(list.stdout, /idle-prompt-async/, "npx racelab list");
+    // No effect in this project: the Effect runners say what to install, in one line.
+    const noEffect = run(dir, "npx", ["racelab", "explore", "idle-prompt-async", "--runner", "effect-upstream"], { expectCode: 2 });
+    expectIn(noEffect.stderr, /^racelab: racelab\/effect needs the 'effect' package \(>=4\.0\.0-beta\.57 <4\.2\.0\); install it beside racelab: npm install effect\n$/, "an Effect runner without effect");
     const found = run(dir, "npx", ["racelab", "explore", "idle-prompt-async", "--runner", "upstream", "--runs", "2000", "--seed", "1"], { expectCode: 1 });
     expectIn(found.stdout, /every-message-answered/, "npx racelab explore on upstream");
     expectIn(found.stdout, /Reproduce: +npx racelab replay \S+/, "npx racelab explore on upstream");
@@ -116,13 +120,29 @@ export const names: string[] = Object.keys(RunnersMap);
 export const replayOf = replay;
 export const declare = raceTest;
 `,
+        "src/effect.ts": `import { Effect } from "effect";
+import { designs, effectRunner, referenceServer, trace, type EffectSessionHandlers } from "racelab/effect";
+
+/** The Effect reference server with the correct design, through racelab/effect. */
+export default effectRunner({ name: "effect-mine", description: "an Effect runner module", make: referenceServer(designs.fixed) });
+
+export const handlers: EffectSessionHandlers = {
+  prompt: () => Effect.as(trace({ type: "wait.end", waiter: "x" }), {}),
+  promptAsync: () => Effect.void,
+  cancel: () => Effect.void,
+};
+`,
       },
-      [`typescript@${version("typescript")}`, `@types/node@${version("@types/node")}`, `vitest@${version("vitest")}`],
+      [`typescript@${version("typescript")}`, `@types/node@${version("@types/node")}`, `vitest@${version("vitest")}`, `effect@${version("effect")}`],
     );
     run(dir, "npx", ["tsc", "--noEmit", "-p", "."]);
     const ok = run(dir, "npx", ["racelab", "explore", "idle-prompt-async", "--runner", "./src/runner.ts", "--runs", "300", "--seed", "1"]);
     expectIn(ok.stdout, /no violation in 300 schedules/, "explore with the TS runner module");
-    return "tsc --noEmit (strict, NodeNext, skipLibCheck off) over racelab's types; a TS runner module explores";
+    const effect = run(dir, "npx", ["racelab", "explore", "idle-prompt-async", "--runner", "./src/effect.ts", "--runs", "100", "--seed", "1"]);
+    expectIn(effect.stdout, /no violation in 100 schedules/, "explore with an Effect runner module on the project's effect");
+    const builtin = run(dir, "npx", ["racelab", "explore", "idle-prompt-async", "--runner", "effect-upstream", "--runs", "2000", "--seed", "1"], { expectCode: 1 });
+    expectIn(builtin.stdout, /every-message-answered/, "explore effect-upstream on the project's effect");
+    return "tsc --noEmit (strict, NodeNext, skipLibCheck off) over racelab's and racelab/effect's types; a TS runner module and an Effect one explore; effect-upstream fails";
   },
 
   commonjs() {
@@ -217,6 +237,8 @@ export default { name: "mine", description: "the project's runner", create: (por
           2,
         ),
       },
+      // racelab's own table has rows for the Effect runners: they run on the project's effect.
+      [`effect@${version("effect")}`],
     );
     const own = run(dir, "npx", ["racelab", "gate", "--expectations", "racelab/expectations.json"]);
     expectIn(own.stdout, /✓ gate: all 3 expectations hold/, "gate with the project's own table");

@@ -262,6 +262,12 @@ export interface RunnerVariant {
   readonly name: string;
   readonly description: string;
   readonly create: RunnerFactory;
+  /**
+   * How many scheduling points this runner's runs take for one of a runner written against
+   * `point` (default 1). A run's step limit is `--max-steps` times this: racelab/effect
+   * runners, where every effect step is a point, have 10.
+   */
+  readonly stepScale?: number;
 }
 
 /** Thrown into a runner's await when the point it waits on is interrupted. */

@@ -55,6 +55,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .requiredOption("--runner <name>", "runner variant (upstream, pr-21528, fixed) or a path to a runner module (./my-runner.ts)")
     .option("--observer <name>", "run command observer, for scenarios with a run: main-idle, busy-set, fixed", "fixed")
     .addOption(new Option("--transport <kind>", "how the runner is reached: inproc (fast) or http (msw: LLM provider + server API)").choices(["inproc", "http"]).default("inproc"))
+    .addOption(new Option("--granularity <kind>", "Effect runners: step (every effect step of every fiber is a point) or suspend (only fork start, wake-up, sleep, yield)").choices(["step", "suspend"]).default("step"))
     .option("--strategy <name>", "exploration strategy: portfolio, random, pct, dfs", "portfolio")
     .option("--runs <n>", "schedules to run at most (default: 1000; dfs: 1000000, i.e. until complete)", wholeNumber("--runs", 1))
     .option("--seed <n>", "seed of the exploration (same seed, same schedules)", seedNumber, 1)

@@ -9,6 +9,7 @@ import { checkEffectVersion } from "../boundaries/effect/supportedVersion.ts";
 import { isRunnerPath, loadRunnerModule } from "../boundaries/loaders/loadRunnerModule.ts";
 import type { Scenario } from "./scenario/schema.ts";
 import type { WorldOptions } from "./scenario/createWorld.ts";
+import type { Granularity } from "../boundaries/effect/ControlledScheduler.ts";
 import { DEFAULT_OBSERVER, ObserversMap } from "../subjects/observers/index.ts";
 import type { RunObserver } from "../subjects/observers/RunObserver.ts";
 import type { Strategy, StrategyOptions } from "./scheduler/strategies/Strategy.ts";
@@ -71,13 +72,17 @@ export function resolveObserver(name: string): RunObserver {
  * The world options of a scenario: the observer (default `fixed`) when it has a run command.
  * A scenario without one ignores `--observer`.
  */
-export function resolveWorld(scenario: Scenario, observer: string | undefined, transport: "inproc" | "http" | undefined): WorldOptions {
+export function resolveWorld(scenario: Scenario, observer: string | undefined, transport: "inproc" | "http" | undefined, granularity?: Granularity): WorldOptions {
   const o = resolveObserver(observer ?? DEFAULT_OBSERVER);
-  return { ...(scenario.run && { observer: o }), ...(transport && { transport }) };
+  return { ...(scenario.run && { observer: o }), ...(transport && { transport }), ...(granularity && granularity !== "step" && { granularity }) };
 }
 
-/** The invariants a scenario checks (all when it names none). */
+/**
+ * The invariants a scenario checks: all when it names none. `nondeterminism` (the code
+ * escaped racelab's control) is always checked: without it no other verdict means anything.
+ */
 export function resolveInvariants(scenario: Scenario): Invariant[] {
   if (!scenario.invariants) return Object.values(InvariantsMap);
-  return scenario.invariants.map((name) => lookup<Invariant>(InvariantsMap, name, "invariant"));
+  const named = scenario.invariants.map((name) => lookup<Invariant>(InvariantsMap, name, "invariant"));
+  return named.includes(InvariantsMap.nondeterminism) ? named : [...named, InvariantsMap.nondeterminism];
 }

@@ -12,6 +12,8 @@ export type HarnessEvent =
     }
   | { readonly type: "client.return"; readonly request: string; readonly message?: MessageInfo }
   | { readonly type: "client.error"; readonly request: string; readonly error: string }
+  /** The code under test reached around racelab's control (a real timer); the run ends here. */
+  | { readonly type: "uncontrolled"; readonly api: string; readonly call: string }
   | {
       readonly type: "llm.call";
       readonly sessionID: string;
@@ -45,8 +47,10 @@ export interface RunEnd {
   readonly steps: number;
   /** The step limit stopped the run. */
   readonly limitHit: boolean;
-  /** The step limit in force. */
+  /** The step limit in force (`--max-steps` times the runner's step scale). */
   readonly maxSteps: number;
+  /** The runner's step scale, when it is not 1 (racelab/effect runners). */
+  readonly stepScale?: number;
   /** Client calls still waiting when the run ended (request ids). */
   readonly pendingCalls: readonly string[];
   /** The process exited (`process.exit`) before it came to rest. */

@@ -16,6 +16,8 @@ export interface RaceTestOptions {
   readonly runner: string | RunnerVariant;
   /** The run command's observer, for scenarios with one. Default `fixed`. */
   readonly observer?: string;
+  /** Effect runners: `step` (default) or `suspend` (only suspension points are scheduling points). */
+  readonly granularity?: "step" | "suspend";
   /** Exploration strategy. Default `portfolio`. */
   readonly strategy?: string;
   /** Schedules to explore at most. Default 1000. */
@@ -55,7 +57,7 @@ export async function checkRace(options: RaceTestOptions): Promise<void> {
   const scenario = typeof options.scenario === "string" ? resolveScenario(options.scenario) : parseScenario(options.scenario, "raceTest's scenario");
   const runner = typeof options.runner === "string" ? await loadRunner(options.runner) : options.runner;
   const invariants = resolveInvariants(scenario);
-  const world = resolveWorld(scenario, options.observer, "inproc");
+  const world = resolveWorld(scenario, options.observer, "inproc", options.granularity);
   const seed = options.seed ?? 1;
   const maxSteps = options.maxSteps ?? 1000;
   const strategy = resolveStrategy(options.strategy ?? "portfolio", { ...STRATEGY_DEFAULTS, seed });

@@ -149,7 +149,7 @@ describe("the racelab bin", () => {
   it("runs the compiled package through node (bin -> dist) and lists every registry", () => {
     const out = execFileSync(process.execPath, ["bin/racelab.mjs", "list", "--json"], { encoding: "utf8" });
     const list = JSON.parse(out);
-    expect(list.runners.map((r: { name: string }) => r.name)).toEqual(["upstream", "pr-21528", "fixed"]);
+    expect(list.runners.map((r: { name: string }) => r.name)).toEqual(["upstream", "pr-21528", "fixed", "effect-upstream", "effect-pr-21528", "effect-fixed"]);
     expect(list.strategies.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(["random", "pct", "replay"]));
     expect(list.invariants.length).toBeGreaterThanOrEqual(8);
     expect(list.scenarios.length).toBeGreaterThanOrEqual(6);

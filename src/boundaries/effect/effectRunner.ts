@@ -24,13 +24,14 @@ export interface EffectSessionHandlers<Accepted = unknown> {
   readonly subscribe?: (listener: BusListener) => Effect.Effect<void, never, RacelabPort>;
   readonly statuses?: () => Effect.Effect<Record<string, SessionStatus>, never, RacelabPort>;
   readonly replyPermission?: (sessionID: string, permissionID: string, reply: PermissionReply) => Effect.Effect<void, never, RacelabPort>;
-  readonly dispose?: (request: string) => Effect.Effect<void, unknown, RacelabPort>;
+  readonly dispose?: (request: string, accepted: Accepted) => Effect.Effect<void, unknown, RacelabPort>;
 }
 
 /** A client call as it arrives at the server (see {@link EffectSessionHandlers.accept}). */
 export type ArrivingCall =
   | { readonly action: "prompt" | "prompt_async"; readonly input: PromptInput }
-  | { readonly action: "cancel"; readonly sessionID: string; readonly request: string };
+  | { readonly action: "cancel"; readonly sessionID: string; readonly request: string }
+  | { readonly action: "dispose"; readonly request: string };
 
 /** What {@link effectRunner} turns into a runner. */
 export interface EffectRunnerOptions {
@@ -44,7 +45,16 @@ export interface EffectRunnerOptions {
   readonly make: Effect.Effect<EffectSessionHandlers<any>, never, RacelabPort>;
   /** Default granularity; a run's own (`--granularity`, schedule files) takes precedence. */
   readonly granularity?: Granularity;
+  /**
+   * Run on Effect's own default scheduler instead of racelab's (the points the port makes
+   * still go to the port, time is still virtual). For measuring what control costs
+   * (`racelab bench`); an exploration of such a runner sees one interleaving only.
+   */
+  readonly uncontrolled?: boolean;
 }
+
+/** A racelab/effect runner's step limit is this many times `--max-steps` (see `RunnerVariant.stepScale`). */
+export const EFFECT_STEP_SCALE = 10;
 
 /**
  * Turns an Effect program into racelab's runner port, so that racelab explores its fibers'
@@ -58,15 +68,17 @@ export function effectRunner(options: EffectRunnerOptions): RunnerVariant {
     name: options.name,
     description: options.description,
     create: (port) => createEffectServer(port, options),
+    // Every effect step is a point: about ten for each await of a runner written against `point`.
+    stepScale: options.granularity === "suspend" ? 1 : EFFECT_STEP_SCALE,
   };
 }
 
 function createEffectServer(port: RunnerPort, options: EffectRunnerOptions): SessionRunner {
-  const scheduler = new ControlledScheduler(port, Label, port.granularity ?? options.granularity ?? "step");
+  const scheduler = options.uncontrolled ? undefined : new ControlledScheduler(port, Label, port.granularity ?? options.granularity ?? "step");
   const base = Context.make(Clock.Clock, virtualClock(port.timers, scheduler)).pipe(Context.add(RacelabPort, port));
   const contextOf = (label: string) => Context.add(base, Label, label);
   const start = <A, E>(effect: Effect.Effect<A, E, RacelabPort>, label: string, grant: number): Fiber.Fiber<A, E> =>
-    scheduler.fork(() => Effect.runForkWith(contextOf(label))(effect, { scheduler }), grant);
+    scheduler ? scheduler.fork(() => Effect.runForkWith(contextOf(label))(effect, { scheduler }), grant) : Effect.runForkWith(contextOf(label))(effect);
 
   /** A client call: a root fiber whose first step is a scheduling point; settles with the fiber. */
   const call = <A>(effect: Effect.Effect<A, unknown, RacelabPort>, label: string): Promise<A> =>
@@ -114,7 +126,15 @@ function createEffectServer(port: RunnerPort, options: EffectRunnerOptions): Ses
     ...(subscribe && { subscribe: (listener: BusListener) => now(subscribe(listener), "subscribe") }),
     ...(statuses && { statuses: () => now(statuses(), "statuses") }),
     ...(replyPermission && { replyPermission: (sid: string, permissionID: string, reply: PermissionReply) => now(replyPermission(sid, permissionID, reply), "reply") }),
-    ...(dispose && { dispose: (request: string) => call(dispose(request), request) }),
+    ...(dispose && {
+      dispose: (request: string) => {
+        try {
+          return call(dispose(request, accept({ action: "dispose", request }, request)), request);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      },
+    }),
   };
 }
 

@@ -20,7 +20,12 @@ export function effectVersion(): string | undefined {
 }
 
 /** Throws a one-line {@link InputError} unless the resolved `effect` is one racelab supports. */
-export function checkEffectVersion(version = effectVersion()): void {
+export function checkEffectVersion(): void {
+  checkVersion(effectVersion());
+}
+
+/** {@link checkEffectVersion} for a given version (`undefined`: no `effect` installed). */
+export function checkVersion(version: string | undefined): void {
   if (version === undefined) {
     throw new InputError(`racelab/effect needs the 'effect' package (${SUPPORTED_EFFECT}); install it beside racelab: npm install effect`);
   }

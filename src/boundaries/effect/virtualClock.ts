@@ -10,7 +10,7 @@ import type { EffectFiber } from "./effectTypes.ts";
  * the wall clock is never read. Sleepers with equal deadlines are offered in every order.
  * Interrupting a sleeping fiber clears its timer.
  */
-export function virtualClock(timers: Timers, scheduler: ControlledScheduler): Clock.Clock {
+export function virtualClock(timers: Timers, scheduler: ControlledScheduler | undefined): Clock.Clock {
   const millis = () => timers.now();
   const nanos = () => BigInt(Math.round(timers.now())) * 1_000_000n;
   return {
@@ -26,10 +26,10 @@ export function virtualClock(timers: Timers, scheduler: ControlledScheduler): Cl
       if (!Number.isFinite(ms)) return Effect.never;
       return Effect.callback<void>((resume) => {
         const fiber = Fiber.getCurrent() as EffectFiber | undefined;
-        const node = fiber && scheduler.names.get(fiber);
+        const node = fiber && scheduler?.names.get(fiber);
         const actor = node ? node.name : "effect";
         const handle = timers.setTimeout(`${actor} sleep ${formatMs(ms)}`, Math.max(0, ms), () => {
-          if (fiber) scheduler.resumeGranted(fiber, () => resume(Effect.void));
+          if (fiber && scheduler) scheduler.resumeGranted(fiber, () => resume(Effect.void));
           else resume(Effect.void);
         });
         return Effect.sync(() => timers.clearTimeout(handle));

@@ -40,7 +40,7 @@ export async function loadRunnerModule(spec: string, cwd = process.cwd()): Promi
   const variant = pickVariant(mod, spec);
   checkImplementsPort(variant, spec);
   const shown = toSpec(path, cwd);
-  return { name: shown, description: variant.description || `runner from ${shown}`, create: variant.create };
+  return { ...variant, name: shown, description: variant.description || `runner from ${shown}` };
 }
 
 /** A path as recorded in schedule files: relative to cwd, starting with `./` (absolute when outside it). */
@@ -56,7 +56,7 @@ function isVariant(x: unknown): x is RunnerVariant {
 
 function pickVariant(mod: Record<string, unknown>, spec: string): RunnerVariant {
   const fromValue = (x: unknown): RunnerVariant | undefined => {
-    if (isVariant(x)) return { name: String(x.name ?? spec), description: String(x.description ?? ""), create: x.create };
+    if (isVariant(x)) return { ...x, name: String(x.name ?? spec), description: String(x.description ?? "") };
     if (typeof x === "function") return { name: spec, description: "", create: x as RunnerVariant["create"] };
     return undefined;
   };

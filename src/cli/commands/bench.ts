@@ -4,7 +4,7 @@ import type { Io } from "../main.ts";
 /** `racelab bench`: measures speed, time to first bug, reduction and memory; prints a table or JSON. */
 export async function benchCommand(io: Io, options: { json: boolean; quick: boolean }): Promise<number> {
   const budgets = options.quick
-    ? { throughputRuns: 200, fastCheckRuns: 50, seeds: 3, bugBudget: 5000, dfsBudget: 2000, longRun: 500, fuzzSeconds: 3, cliRuns: 300, cliRounds: 1 }
+    ? { throughputRuns: 200, fastCheckRuns: 50, seeds: 3, bugBudget: 5000, dfsBudget: 2000, longRun: 500, fuzzSeconds: 3, cliRuns: 300, cliRounds: 1, effectRuns: 50 }
     : BENCH_DEFAULTS;
   const result = await runBench(budgets, options.json ? undefined : (line) => io.err(`  … ${line}`));
   if (options.json) {
@@ -51,6 +51,15 @@ export async function benchCommand(io: Io, options: { json: boolean; quick: bool
     io.out(`  speedup ${cli.speedup}x; ${cli.sameTraceHash ? `same traceHash ${cli.compiled.traceHash}` : pc.red("traceHash differs")}`);
   } else {
     io.out("  (no sources here to run through tsx: this is an installed package)");
+  }
+  io.out("");
+  io.out(pc.bold("The Effect reference runner (effect-fixed) beside the plain model (fixed), random strategy"));
+  io.out("  scenario                    plain sched/s  µs/step   effect sched/s  steps  µs/step  ratio   default-scheduler ms/run  slowdown");
+  if (result.effectMissing) io.out(`  (not measured: ${result.effectMissing})`);
+  for (const e of result.effect) {
+    io.out(
+      `  ${e.scenario.padEnd(27)} ${String(e.plain.schedulesPerSecond).padStart(13)} ${String(e.plain.microsPerStep).padStart(8)}   ${String(e.effect.schedulesPerSecond).padStart(14)} ${String(Math.round(e.effect.stepsPerSchedule)).padStart(6)} ${String(e.effect.microsPerStep).padStart(8)} ${String(e.stepRatio).padStart(6)}   ${String(e.defaultSchedulerMsPerRun).padStart(24)} ${String(e.slowdown).padStart(9)}x`,
+    );
   }
   io.out("");
   io.out(pc.bold("Targets"));

@@ -10,6 +10,7 @@ export interface ExploreCommandOptions {
   readonly runner: string;
   readonly observer: string;
   readonly transport: "inproc" | "http";
+  readonly granularity: "step" | "suspend";
   readonly strategy: string;
   readonly runs?: number;
   readonly seed: number;
@@ -31,7 +32,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
   const runner = await loadRunner(o.runner);
   const strategy = resolveStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions, reduction: o.reduction });
   const invariants = resolveInvariants(scenario);
-  const world = resolveWorld(scenario, o.observer, o.transport);
+  const world = resolveWorld(scenario, o.observer, o.transport, o.granularity);
   const runs = o.runs ?? (strategy.name === "dfs" ? 1_000_000 : 1000);
   const started = performance.now();
   const result = await explore({
@@ -73,6 +74,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
         runner: runner.name,
         ...(world.observer && { observer: world.observer.name }),
         transport: o.transport,
+        ...(o.granularity !== "step" && { granularity: o.granularity }),
         strategy: strategy.name,
         seed: o.seed,
         runs,
@@ -113,7 +115,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
     return failures.length > 0 ? 1 : 0;
   }
   const observed = world.observer ? ` · observer ${world.observer.name}` : "";
-  const transported = o.transport === "http" ? " · http" : "";
+  const transported = `${o.transport === "http" ? " · http" : ""}${o.granularity === "suspend" ? " · suspension points" : ""}`;
   const header = `${scenario.name} · runner ${runner.name}${observed}${transported} · ${strategy.name} · seed ${o.seed}`;
   const st = result.stats;
   const statsLines = [

@@ -2,6 +2,8 @@ import { ScenariosMap } from "../../harness/scenario/builtin/index.ts";
 import { InvariantsMap } from "../../harness/invariants/index.ts";
 import { ObserversMap } from "../../subjects/observers/index.ts";
 import { RunnersMap } from "../../subjects/runner/variants/index.ts";
+import { EffectRunnerDescriptions } from "../../subjects/effect-runner/variants/descriptions.ts";
+import { SUPPORTED_EFFECT } from "../../boundaries/effect/supportedVersion.ts";
 import { StrategyDescriptions } from "../../harness/scheduler/strategies/index.ts";
 import type { Io } from "../main.ts";
 
@@ -9,7 +11,11 @@ import type { Io } from "../main.ts";
 export function listCommand(io: Io, options: { json?: boolean }): number {
   const data = {
     scenarios: Object.values(ScenariosMap).map((s) => ({ name: s.name, description: s.description })),
-    runners: Object.values(RunnersMap).map((r) => ({ name: r.name, description: r.description })),
+    runners: [
+      ...Object.values(RunnersMap).map((r) => ({ name: r.name, description: r.description })),
+      // The Effect variants, named without loading `effect` (an optional peer dependency).
+      ...Object.entries(EffectRunnerDescriptions).map(([name, description]) => ({ name, description: `${description} [needs effect ${SUPPORTED_EFFECT}]` })),
+    ],
     observers: Object.values(ObserversMap).map((o) => ({ name: o.name, description: o.description })),
     strategies: Object.entries(StrategyDescriptions).map(([name, description]) => ({ name, description })),
     invariants: Object.values(InvariantsMap).map((i) => ({ name: i.name, description: i.description })),

@@ -25,7 +25,7 @@ export async function shrinkCommand(io: Io, path: string, options: { out?: strin
       primary,
       maxSteps: file.maxSteps,
       choices: file.choices,
-      world: resolveWorld(file.scenario, file.observer, file.transport),
+      world: resolveWorld(file.scenario, file.observer, file.transport, file.granularity),
     });
   } catch {
     io.out(pc.green(`✓ ${path}: ${primary} no longer fails on this schedule, so there is nothing to shrink (replay it to see the run)`));

@@ -11,6 +11,8 @@ import { dfs } from "../scheduler/strategies/dfs.ts";
 import { StrategiesMap } from "../scheduler/strategies/index.ts";
 import type { StrategyFactory } from "../scheduler/strategies/Strategy.ts";
 import { cliSpeed } from "./cliSpeed.ts";
+import { effectSpeed } from "./effectSpeed.ts";
+import { checkEffectVersion } from "../../boundaries/effect/supportedVersion.ts";
 import { bareThroughput, fastCheckThroughput, firstViolation, median, racelabThroughput, seededBugs, shrunkSize, timed } from "./measure.ts";
 
 /** Budgets of one benchmark run (the CLI's `--quick` shrinks them for smoke tests). */
@@ -26,9 +28,11 @@ export interface BenchOptions {
   /** Schedules per CLI run, and alternating rounds, of the compiled CLI against the tsx path. */
   readonly cliRuns: number;
   readonly cliRounds: number;
+  /** Schedules per scenario for the Effect runner beside the plain model. */
+  readonly effectRuns: number;
 }
 
-export const BENCH_DEFAULTS: BenchOptions = { throughputRuns: 3000, fastCheckRuns: 1000, seeds: 20, bugBudget: 20_000, dfsBudget: 200_000, longRun: 50_000, fuzzSeconds: 30, cliRuns: 5000, cliRounds: 3 };
+export const BENCH_DEFAULTS: BenchOptions = { throughputRuns: 3000, fastCheckRuns: 1000, seeds: 20, bugBudget: 20_000, dfsBudget: 200_000, longRun: 50_000, fuzzSeconds: 30, cliRuns: 5000, cliRounds: 3, effectRuns: 1000 };
 
 const BUG_STRATEGIES: Record<string, StrategyFactory> = {
   portfolio: StrategiesMap.portfolio,
@@ -106,7 +110,30 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
   progress(`compiled CLI against tsx, ${o.cliRounds} rounds of ${o.cliRuns} schedules`);
   const cli = cliSpeed("double-prompt-async", o.cliRuns, o.cliRounds);
 
-  return { throughput, bugs, dfs: dfsRows, memory, fuzz: { runs: fuzz, scaling }, cli, targets: [...targets(throughput, bugs, dfsRows), { target: "fuzz --workers 2 explores >= 1.7x the schedules of --workers 1", value: scaling, met: scaling >= 1.7 }] };
+  // The Effect runners need the project's `effect` (an optional peer): without it, say so.
+  const effect = [];
+  const effectMissing = effectUnavailable();
+  for (const scenario of effectMissing ? [] : Object.values(ScenariosMap)) {
+    progress(`effect ${scenario.name}`);
+    effect.push(await effectSpeed(scenario, o.effectRuns));
+  }
+  const worstStep = effect.length ? Math.max(...effect.map((e) => e.stepRatio)) : Number.NaN;
+
+  return {
+    throughput,
+    bugs,
+    dfs: dfsRows,
+    memory,
+    fuzz: { runs: fuzz, scaling },
+    cli,
+    effect,
+    ...(effectMissing && { effectMissing }),
+    targets: [
+      ...targets(throughput, bugs, dfsRows),
+      { target: "fuzz --workers 2 explores >= 1.7x the schedules of --workers 1", value: scaling, met: scaling >= 1.7 },
+      { target: "a controlled Effect step costs <= 2x a plain-model step (worst scenario)", value: effectMissing ? "not measured (no effect)" : worstStep, met: worstStep <= 2 },
+    ],
+  };
 }
 
 function targets(throughput: { vsFastCheck: number; vsBare: number }[], bugs: Record<string, unknown>[], dfsRows: { scenario: string; reduction: boolean; schedules: number; abandoned: number; complete: boolean; ms: number }[]) {
@@ -130,6 +157,16 @@ function targets(throughput: { vsFastCheck: number; vsBare: number }[], bugs: Re
       return { target: `reduction >= 10x over plain dfs on ${s}`, value: r.lowerBound ? `>= ${r.value}` : r.value, met: r.value >= 10 };
     }),
   ];
+}
+
+/** Why the Effect runners cannot be measured here, or undefined when they can. */
+function effectUnavailable(): string | undefined {
+  try {
+    checkEffectVersion();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 function round(x: number): number {

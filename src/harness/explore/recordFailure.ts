@@ -71,6 +71,7 @@ export async function recordFailure(input: RecordFailureInput): Promise<Recorded
     runner: input.runner.name,
     ...(input.world.observer && { observer: input.world.observer.name }),
     ...(input.world.transport === "http" && { transport: "http" as const }),
+    ...(input.world.granularity === "suspend" && { granularity: "suspend" as const }),
     strategy: input.strategy,
     seed: input.seed,
     run: input.run,

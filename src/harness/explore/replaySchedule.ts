@@ -23,7 +23,7 @@ export async function replaySchedule(file: ScheduleFile): Promise<ReplayOutcome>
     invariants: resolveInvariants(file.scenario),
     chooser: replayChooser(file.choices),
     maxSteps: file.maxSteps,
-    world: resolveWorld(file.scenario, file.observer, file.transport),
+    world: resolveWorld(file.scenario, file.observer, file.transport, file.granularity),
   });
   const now = new Set(result.violations.map((v) => v.invariant));
   const recorded = file.violations.map((v) => v.invariant);

@@ -7,6 +7,7 @@ import { ABANDON, type ScheduleChooser } from "../scheduler/strategies/Strategy.
 import { quiescence, VirtualScheduler } from "../scheduler/VirtualScheduler.ts";
 import type { RunEnd, TraceEvent } from "../trace.ts";
 import { collectUncaught, describeError } from "./uncaughtErrors.ts";
+import { resumeSchedule, watchUncontrolled, type Escape } from "./uncontrolled.ts";
 
 /** The request name of a runner error nothing awaited (see {@link collectUncaught}). */
 export const UNCAUGHT = "(uncaught)";
@@ -30,9 +31,15 @@ export interface ScheduleSpec {
   readonly runner: RunnerVariant;
   readonly invariants: readonly Invariant[];
   readonly chooser: ScheduleChooser;
+  /** The step limit, before the runner's `stepScale`. */
   readonly maxSteps: number;
   /** How the world is built besides scenario and runner (the run command's observer). */
   readonly world?: WorldOptions;
+}
+
+/** A run's step limit: `--max-steps` scaled by the runner's points per plain-model point. */
+export function stepLimit(maxSteps: number, runner: RunnerVariant): number {
+  return maxSteps * Math.max(1, Math.round(runner.stepScale ?? 1));
 }
 
 /**
@@ -42,12 +49,22 @@ export interface ScheduleSpec {
  */
 export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   const observe = spec.chooser.observe?.bind(spec.chooser);
+  const limit = stepLimit(spec.maxSteps, spec.runner);
   let footprint = emptyFootprint();
   const scheduler = new VirtualScheduler(() => {
     footprint.global = true;
   });
   const trace: TraceEvent[] = [];
   let step = 0;
+  // Real timers are findings (see uncontrolled.ts): recorded at the step that called them.
+  let escaped: Escape | undefined;
+  const onEscape = (escape: Escape) => {
+    if (escaped) return;
+    escaped = escape;
+    trace.push({ type: "uncontrolled", api: escape.api, call: escape.call, step });
+  };
+  const unwatch = watchUncontrolled();
+  resumeSchedule(onEscape);
   const world = createWorld(spec.scenario, spec.runner, {
     point: (label, options) => scheduler.point(label, options),
     task: (label, run) => scheduler.task(label, run),
@@ -77,14 +94,15 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     world.start();
     for (;;) {
       await quiescence();
+      resumeSchedule(onEscape);
       reportUncaught();
       if (observe && step > 0) {
         observe(step - 1, footprint);
         footprint = emptyFootprint();
       }
-      if (!scheduler.alive || world.exited()) break;
+      if (escaped || !scheduler.alive || world.exited()) break;
       const ready = scheduler.ready();
-      if (step >= spec.maxSteps) {
+      if (step >= limit) {
         limitHit = true;
         break;
       }
@@ -110,13 +128,16 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     }
   } finally {
     stopCollecting();
+    resumeSchedule(undefined);
+    unwatch();
   }
   reportUncaught();
   const end: RunEnd = {
-    atRest: !limitHit && !abandoned && !world.exited(),
+    atRest: !limitHit && !abandoned && !world.exited() && !escaped,
     steps: step,
     limitHit,
-    maxSteps: spec.maxSteps,
+    maxSteps: limit,
+    ...(limit !== spec.maxSteps && { stepScale: limit / spec.maxSteps }),
     pendingCalls: world.pendingCalls(),
     ...(world.exited() && { exited: true }),
   };

@@ -39,6 +39,8 @@ const ScheduleFileSchema = z.object({
   observer: z.string().min(1).optional(),
   /** `http` when the run went through the msw HTTP boundary. */
   transport: z.enum(["inproc", "http"]).optional(),
+  /** racelab/effect runners: `suspend` when only suspension points were scheduling points. */
+  granularity: z.enum(["step", "suspend"]).optional(),
   strategy: z.string().min(1),
   seed: z.number().int(),
   run: z.number().int().nonnegative(),
@@ -58,6 +60,7 @@ export interface ScheduleFile {
   readonly runner: string;
   readonly observer?: string;
   readonly transport?: "inproc" | "http";
+  readonly granularity?: "step" | "suspend";
   readonly strategy: string;
   readonly seed: number;
   readonly run: number;
@@ -99,7 +102,7 @@ export function readScheduleFile(path: string): ScheduleFile {
     throw new InputError(`schedule file '${path}' has version ${parsed.data.version}; this racelab reads version ${SCHEDULE_VERSION}`);
   }
   const scenario = parseScenario(parsed.data.scenario, `the scenario in '${path}'`);
-  const { shrink, observer, transport, expect, ...rest } = parsed.data;
+  const { shrink, observer, transport, granularity, expect, ...rest } = parsed.data;
   return {
     ...rest,
     version: SCHEDULE_VERSION,
@@ -107,6 +110,7 @@ export function readScheduleFile(path: string): ScheduleFile {
     scenario,
     ...(observer !== undefined && { observer }),
     ...(transport !== undefined && { transport }),
+    ...(granularity !== undefined && { granularity }),
     ...(shrink && { shrink }),
     ...(expect && { expect }),
   };

@@ -7,7 +7,7 @@ import { ScenariosMap } from "../scenario/builtin/index.ts";
 import { InputError } from "../errors.ts";
 import { InvariantsMap } from "../invariants/index.ts";
 import { ObserversMap } from "../../subjects/observers/index.ts";
-import { RunnersMap } from "../../subjects/runner/variants/index.ts";
+import { BUILTIN_RUNNERS } from "../resolve.ts";
 import { formatIssues } from "../scenario/parseScenario.ts";
 import { StrategiesMap } from "../scheduler/strategies/index.ts";
 
@@ -123,8 +123,8 @@ export function readExpectations(path: string): Expectations {
     if (isRunnerPath(row.runner)) {
       const file = resolve(dirname(path), row.runner);
       if (!existsSync(file)) throw new InputError(`${where}: runner module '${row.runner}' not found (looked at ${file}); paths are relative to the table's folder`);
-    } else if (!Object.hasOwn(RunnersMap, row.runner)) {
-      throw new InputError(`${where}: unknown runner '${row.runner}'; use one of: ${Object.keys(RunnersMap).join(", ")}, or a path to a runner module`);
+    } else if (!BUILTIN_RUNNERS.includes(row.runner)) {
+      throw new InputError(`${where}: unknown runner '${row.runner}'; use one of: ${BUILTIN_RUNNERS.join(", ")}, or a path to a runner module`);
     }
     if (scenario.run && !row.observer) throw new InputError(`${where}: scenario '${row.scenario}' has a run command, so the row needs an observer (${Object.keys(ObserversMap).join(", ")})`);
     if (!scenario.run && row.observer) throw new InputError(`${where}: scenario '${row.scenario}' has no run command; remove the observer`);
@@ -152,7 +152,7 @@ export function missingRows(table: Expectations): string[] {
   const have = new Set(table.rows.map(rowKey));
   const builtin = table.coverage === "builtin";
   const scenarios = builtin ? Object.keys(ScenariosMap) : distinct(table.rows.map((r) => r.scenario));
-  const runners = builtin ? Object.keys(RunnersMap) : distinct(table.rows.map((r) => r.runner));
+  const runners = builtin ? BUILTIN_RUNNERS : distinct(table.rows.map((r) => r.runner));
   const observerNames = builtin ? Object.keys(ObserversMap) : distinct(table.rows.flatMap((r) => (r.observer ? [r.observer] : [])));
   const missing: string[] = [];
   for (const scenario of scenarios) {

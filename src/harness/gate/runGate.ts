@@ -6,8 +6,10 @@ import { exploreExpecting } from "../explore/exploreExpecting.ts";
 import { recordFailure, type RecordedFailure } from "../explore/recordFailure.ts";
 import { replaySchedule } from "../explore/replaySchedule.ts";
 import { readScheduleFile } from "../explore/scheduleFile.ts";
-import { loadRunner, resolveInvariants, resolveRunner, resolveStrategy, resolveWorld } from "../resolve.ts";
+import { loadRunner, resolveInvariants, resolveStrategy, resolveWorld } from "../resolve.ts";
+import { isEffectRunnerName } from "../../subjects/effect-runner/variants/descriptions.ts";
 import type { Scenario } from "../scenario/schema.ts";
+import type { RunnerVariant } from "../../boundaries/port.ts";
 import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
 import { missingRows, rowKey, type ExpectationRow, type Expectations } from "./expectations.ts";
 import { selectShard, type Shard } from "./shard.ts";
@@ -53,8 +55,20 @@ export interface GateOptions {
   readonly onResult?: (result: GateResult, done: number, total: number) => void;
 }
 
-/** Shrinker budget per counterexample: enough for the built-in scenarios, bounded for CI. */
+/**
+ * Shrinker budget per counterexample, in runs: enough for the built-in scenarios, bounded for
+ * CI. A check that does not hold gets the full budget (its counterexample is what a developer
+ * reads next); a bug caught as expected gets a quick shrink of local edits, scaled down for
+ * runners whose runs have more steps (`stepScale`), so the gate's time stays bounded.
+ */
 const SHRINK = { budget: 600, searchBudget: 400 } as const;
+const QUICK_SHRINK = { budget: 200, searchBudget: 0 } as const;
+
+function shrinkBudget(held: boolean, runner: RunnerVariant): { budget: number; searchBudget: number } {
+  if (!held) return SHRINK;
+  const scale = Math.max(1, runner.stepScale ?? 1);
+  return { budget: Math.max(20, Math.round(QUICK_SHRINK.budget / Math.sqrt(scale))), searchBudget: 0 };
+}
 
 /**
  * Every check of the gate, in a fixed order: the table's rows as written, the coverage check,
@@ -130,7 +144,9 @@ async function runCheck(check: GateCheck, options: GateOptions): Promise<Omit<Ga
     }
     case "regression-fixed": {
       const file = readScheduleFile(check.file);
-      return exploreCheck(check, options, file.scenario, "fixed", file.scenario.run ? "fixed" : undefined, []);
+      // A failure of an Effect runner is explored on the correct Effect runner; any other on the plain one.
+      const fixed = isEffectRunnerName(file.runner) ? "effect-fixed" : "fixed";
+      return exploreCheck(check, options, file.scenario, fixed, file.scenario.run ? "fixed" : undefined, []);
     }
   }
 }
@@ -144,7 +160,7 @@ async function exploreCheck(
   expected: readonly string[],
 ): Promise<Omit<GateResult, "timeMs">> {
   const { table } = options;
-  const runner = runnerName === "fixed" ? resolveRunner("fixed") : await loadRunner(runnerName);
+  const runner = await loadRunner(runnerName);
   const invariants = resolveInvariants(scenario);
   const world = resolveWorld(scenario, observer, "inproc");
   const strategy = resolveStrategy(table.strategy, { ...STRATEGY_DEFAULTS, seed: table.seed });
@@ -166,7 +182,7 @@ async function exploreCheck(
         maxSteps: table.maxSteps,
         found: f.result,
         out: options.out,
-        shrink: SHRINK,
+        shrink: shrinkBudget(ok, runner),
       }),
     );
   }

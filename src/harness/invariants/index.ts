@@ -5,6 +5,7 @@ import { everyMessageAnswered } from "./every-message-answered.ts";
 import type { Invariant } from "./Invariant.ts";
 import { livelock } from "./livelock.ts";
 import { noHang } from "./no-hang.ts";
+import { nondeterminism } from "./nondeterminism.ts";
 import { oneLoopPerSession } from "./one-loop-per-session.ts";
 import { oneReplyPerParent } from "./one-reply-per-parent.ts";
 import { promptGetsOwnReply } from "./prompt-gets-own-reply.ts";
@@ -28,6 +29,7 @@ export const InvariantsMap = {
   "runner-error": runnerError,
   "no-exit-while-child-busy": noExitWhileChildBusy,
   "child-result-answered": childResultAnswered,
+  nondeterminism,
 } as const satisfies Record<string, Invariant>;
 
 export type BuiltinInvariant = keyof typeof InvariantsMap;

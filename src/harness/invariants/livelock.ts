@@ -11,7 +11,7 @@ export const livelock: Invariant = {
       {
         invariant: "livelock",
         step: end.steps,
-        message: `the run did not settle within ${end.maxSteps} steps (a livelock or an unbounded loop); if the scenario really needs more, raise --max-steps`,
+        message: `the run did not settle within ${end.maxSteps} steps${end.stepScale ? ` (--max-steps ${end.maxSteps / end.stepScale} x ${end.stepScale}: this runner makes ${end.stepScale} points where a plain runner makes one)` : ""} (a livelock or an unbounded loop); if the scenario really needs more, raise --max-steps`,
       },
     ];
   },

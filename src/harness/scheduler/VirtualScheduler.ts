@@ -1,4 +1,5 @@
 import FakeTimers from "@sinonjs/fake-timers";
+import { realSetImmediate } from "../explore/uncontrolled.ts";
 import { Interrupted, type PointOptions, type TaskHandle, type TimerHandle, type TimerOptions, type Timers } from "../../boundaries/port.ts";
 
 /** A scheduling point waiting to be released, as strategies see it. */
@@ -251,5 +252,5 @@ function noop(): void {}
  * the runner port forbids that by making every await a scheduling point.)
  */
 export function quiescence(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => realSetImmediate(resolve));
 }

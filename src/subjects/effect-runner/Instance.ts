@@ -71,11 +71,14 @@ export interface Instance {
    * uninterruptible step, so that an interrupt never leaves an accepted prompt without its
    * `request.end` (a session reading busy for ever).
    */
-  promptNow(input: PromptInput, job: string): Effect.Effect<PromptResult>;
-  /** Accept and fork the prompt, as one step (a tool's or a job's prompt_async); the fiber. */
-  promptAsync(input: PromptInput, job?: string): Effect.Effect<Fiber.Fiber<void, unknown>>;
+  promptNow(input: PromptInput, job: string, cancelled?: () => boolean): Effect.Effect<PromptResult | undefined>;
+  /**
+   * Accept and fork the prompt, as one step (a tool's or a job's prompt_async); the fiber.
+   * `cancelled`, asked in that same step: the prompt is not made (undefined) when it says so.
+   */
+  promptAsync(input: PromptInput, job?: string, cancelled?: () => boolean): Effect.Effect<Fiber.Fiber<void, unknown> | undefined>;
   /** `loop(sid)` without a new message, as upstream's `resumeWhenIdle` calls it. */
-  wake(sessionID: string, request: string, job: string): Effect.Effect<void>;
+  wake(sessionID: string, request: string, job: string, cancelled?: () => boolean): Effect.Effect<void>;
   cancel(sessionID: string, request: string): Effect.Effect<void>;
   /** Publishes idle; with `truthfulIdle`, decided at publish time (skipped while a run or a prompt is active). */
   publishIdle(sessionID: string): Effect.Effect<void>;

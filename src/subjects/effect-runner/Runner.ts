@@ -42,7 +42,7 @@ export type State<A> =
  * What `ensureRunning` returns on a retired runner: the caller got it from the map before it
  * was deleted, and must take the map's current runner instead.
  */
-export const Retired: unique symbol = Symbol("Retired");
+export const Retired: unique symbol = Symbol.for("racelab/effect-runner/Runner.Retired");
 export type Retired = typeof Retired;
 
 /** The design decisions of the runner itself (docs/design.md §8 for what each fixes). */
@@ -67,8 +67,8 @@ export interface RunnerDesign {
 
 /** What the runner reports and calls; everything session-wide lives outside it. */
 export interface RunnerHooks<A> {
-  /** The loop of one run. */
-  readonly work: (runID: string) => Effect.Effect<A, unknown>;
+  /** The loop of one run; `startSeq`: the acceptance order of the request that started it. */
+  readonly work: (runID: string, startSeq: number) => Effect.Effect<A, unknown>;
   readonly nextRunID: () => string;
   /** Names the fibers `effect` forks (the run's loop is named after the run: `s1.run1`). */
   readonly named: (name: string) => <X, E, R>(effect: Effect.Effect<X, E, R>) => Effect.Effect<X, E, R>;
@@ -118,7 +118,7 @@ export const make = <A>(scope: Scope.Scope, design: RunnerDesign, hooks: RunnerH
       const run: Run<A | undefined> = { id: hooks.nextRunID(), done, exited: Deferred.makeUnsafe<void>(), fiber: undefined, result: undefined, finished: false, startSeq };
       hooks.onState("running", run.id);
       hooks.onLoopStart(run.id);
-      const loop = hooks.work(run.id).pipe(
+      const loop = hooks.work(run.id, startSeq).pipe(
         Effect.map((value) => {
           run.result = value;
         }),
@@ -161,8 +161,9 @@ export const make = <A>(scope: Scope.Scope, design: RunnerDesign, hooks: RunnerH
       Effect.gen(function* (): Generator<Effect.Effect<unknown>, Joined> {
         if (st._tag === "Retired") return [Effect.succeed(Retired), st];
         if (st._tag === "Running") {
-          const latest = Math.max(st.latest, seq);
-          return [wait(st.run, waiter), design.pendingRestart ? { ...st, pending: true, latest } : { ...st, latest }];
+          // Joining a run that may have read its snapshot already: finishRun must run the loop again.
+          const pending = design.pendingRestart;
+          return [wait(st.run, waiter), { ...st, pending: st.pending || pending, latest: Math.max(st.latest, seq) }];
         }
         const done = yield* Deferred.make<A | undefined>();
         const run = yield* start(done, seq);

@@ -26,7 +26,7 @@ export const runTool = (inst: Instance, sessionID: string, runID: string, call: 
     // A parent abort cancels the child, fire and forget, and the tool still waits for the
     // child's prompt to come back before the interrupt goes on.
     const request = `${child.session}.task`;
-    const task = yield* inst.promptAsync({ sessionID: child.session, parts: child.parts, request });
+    const task = (yield* inst.promptAsync({ sessionID: child.session, parts: child.parts, request }))!;
     yield* Fiber.await(task).pipe(
       Effect.onInterrupt(() =>
         Effect.gen(function* () {
@@ -57,7 +57,7 @@ const startJob = (inst: Instance, parentID: string, child: ChildTask, style: "pl
     if (style === "plugin") {
       // The plugin watches the bus for the child's idle, then injects and wakes the parent.
       const idle = childIdle(inst, job);
-      yield* inst.promptAsync({ sessionID: child.session, parts: child.parts, request: `${child.session}.bg` }, job.id);
+      yield* inst.promptAsync({ sessionID: child.session, parts: child.parts, request: `${child.session}.bg` }, job.id, () => cancelledSince(inst, job));
       job.fiber = yield* inst.fork(job.id, pluginJob(inst, job, idle));
     } else {
       job.fiber = yield* inst.fork(job.id, backgroundJob(inst, job, child.parts));
@@ -91,10 +91,10 @@ const pluginJob = (inst: Instance, job: Job, idle: Deferred.Deferred<boolean>) =
   Effect.gen(function* () {
     if (!(yield* Deferred.await(idle))) return endJob(inst, job, "interrupted");
     if (inst.design.directWake) return yield* deliver(inst, job);
-    yield* inst.promptNow({ sessionID: job.parentID, parts: [`result of ${job.sessionID}`], noReply: true, request: `${job.id}.inject` }, job.id);
-    if (cancelledSince(inst, job)) return endJob(inst, job, "interrupted");
-    yield* inst.promptAsync({ sessionID: job.parentID, parts: [`${job.sessionID} finished`], request: `${job.id}.wake` }, job.id);
-    endJob(inst, job, "woke");
+    const stopped = () => cancelledSince(inst, job);
+    const injected = yield* inst.promptNow({ sessionID: job.parentID, parts: [`result of ${job.sessionID}`], noReply: true, request: `${job.id}.inject` }, job.id, stopped);
+    const woke = injected && (yield* inst.promptAsync({ sessionID: job.parentID, parts: [`${job.sessionID} finished`], request: `${job.id}.wake` }, job.id, stopped));
+    endJob(inst, job, woke ? "woke" : "interrupted");
   }).pipe(Effect.onInterrupt(() => Effect.sync(() => endJob(inst, job, "interrupted"))));
 
 /**
@@ -106,26 +106,28 @@ const pluginJob = (inst: Instance, job: Job, idle: Deferred.Deferred<boolean>) =
 const backgroundJob = (inst: Instance, job: Job, parts: readonly string[]) =>
   Effect.gen(function* () {
     // The child runs in its own fiber: interrupting the job only stops the waiting.
-    const childRun = yield* inst.promptAsync({ sessionID: job.sessionID, parts, request: `${job.sessionID}.bg` }, job.id);
+    const stopped = () => cancelledSince(inst, job);
+    const childRun = yield* inst.promptAsync({ sessionID: job.sessionID, parts, request: `${job.sessionID}.bg` }, job.id, stopped);
+    if (!childRun) return endJob(inst, job, "interrupted");
     yield* Fiber.await(childRun);
     if (inst.design.directWake) return yield* deliver(inst, job);
-    const injected = yield* inst.promptNow({ sessionID: job.parentID, parts: [`result of ${job.sessionID}`], noReply: true, request: `${job.id}.inject` }, job.id);
+    const injected = yield* inst.promptNow({ sessionID: job.parentID, parts: [`result of ${job.sessionID}`], noReply: true, request: `${job.id}.inject` }, job.id, stopped);
+    if (!injected) return endJob(inst, job, "interrupted");
     for (;;) {
       const latest = inst.store.lastUser(job.parentID);
       if (latest?.id === injected.message?.id && inst.status.get(job.parentID) === "idle") break;
       yield* Effect.sleep(300);
     }
     if (cancelledSince(inst, job)) return endJob(inst, job, "interrupted");
-    yield* inst.fork(`${job.id}.wake`, inst.wake(job.parentID, `${job.id}.wake`, job.id));
+    yield* inst.fork(`${job.id}.wake`, inst.wake(job.parentID, `${job.id}.wake`, job.id, stopped));
     endJob(inst, job, "woke");
   }).pipe(Effect.onInterrupt(() => Effect.sync(() => endJob(inst, job, "interrupted"))));
 
 /** directWake: the result goes to the parent as one prompt_async that wants a reply. */
 const deliver = (inst: Instance, job: Job) =>
   Effect.gen(function* () {
-    if (cancelledSince(inst, job)) return endJob(inst, job, "interrupted");
-    yield* inst.promptAsync({ sessionID: job.parentID, parts: [`result of ${job.sessionID}`], request: `${job.id}.inject` }, job.id);
-    endJob(inst, job, "woke");
+    const delivered = yield* inst.promptAsync({ sessionID: job.parentID, parts: [`result of ${job.sessionID}`], request: `${job.id}.inject` }, job.id, () => cancelledSince(inst, job));
+    endJob(inst, job, delivered ? "woke" : "interrupted");
   });
 
 function cancelledSince(inst: Instance, job: Job): boolean {

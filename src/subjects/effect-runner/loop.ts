@@ -20,12 +20,16 @@ class LlmFailure {
  * whether there is work, write an assistant, run one LLM step; after the loop, fork a prune
  * and read the last assistant again. Each effect is a step racelab can interleave.
  */
-export const runLoop = (inst: Instance, sessionID: string, runID: string): Effect.Effect<StoredMessage | undefined, never, RacelabPort> =>
+export const runLoop = (inst: Instance, sessionID: string, runID: string, startSeq: number): Effect.Effect<StoredMessage | undefined, never, RacelabPort> =>
   Effect.gen(function* () {
     const { store, design } = inst;
     for (;;) {
       yield* Effect.sync(() => inst.status.publishNow(sessionID, "busy"));
       const snapshot = yield* Effect.sync(() => store.list(sessionID));
+      // Fixed design: a cancel arrives in one step but reaches the runner's lock later. A run it
+      // covers (started before it) takes no new work meanwhile; if a prompt accepted after the
+      // cancel joined it, the restart answers that prompt.
+      if (design.cancelWatermark && (inst.cancelMarks.get(sessionID) ?? 0) >= startSeq) break;
       const target = design.answerByParent ? fixedTarget(inst, sessionID, snapshot) : upstreamTarget(snapshot);
       if (!target) break;
       const assistant = yield* Effect.sync(() =>

@@ -3,7 +3,8 @@ import type { EffectSessionHandlers } from "../../boundaries/effect/effectRunner
 import { RacelabPort, withLabel } from "../../boundaries/effect/RacelabPort.ts";
 import type { PromptInput, PromptResult, RunnerPort } from "../../boundaries/port.ts";
 import type { RunnerDesign } from "../runner/design.ts";
-import { isTerminal, MessageStore, toInfo, type StoredMessage } from "../runner/MessageStore.ts";
+import { MessageStore, toInfo, type StoredMessage } from "../runner/MessageStore.ts";
+import { answerByParent } from "../runner/workTest.ts";
 import { StatusBus } from "../runner/StatusBus.ts";
 import { endJob } from "./children.ts";
 import type { Instance, Job, RunnerEntry, RunnerModule } from "./Instance.ts";
@@ -23,7 +24,12 @@ export const makeServer = (design: RunnerDesign, runnerModule: RunnerModule = Ru
     const scope = yield* Scope.make();
     const inst = createInstance(port, design, scope, runnerModule);
     return {
-      accept: (call) => Effect.sync(() => (call.action === "cancel" ? beginCancel(inst, call.sessionID, call.request) : inst.accept(call.input))),
+      accept: (call) =>
+        Effect.sync((): Accepted => {
+          if (call.action === "cancel") return beginCancel(inst, call.sessionID, call.request);
+          if (call.action === "dispose") return { runners: [...inst.runners] };
+          return inst.accept(call.input);
+        }),
       prompt: (input, seq) => inst.prompt(input, seq as number),
       promptAsync: (input, seq) => detached(inst, input, inst.prompt(input, seq as number)),
       cancel: (sessionID, request, ticket) => cancelBody(inst, sessionID, request, ticket as CancelTicket),
@@ -36,7 +42,7 @@ export const makeServer = (design: RunnerDesign, runnerModule: RunnerModule = Ru
           inst.status.publish({ type: "permission.replied", sessionID, permissionID, reply });
           yield* Deferred.succeed(ask.answer, reply === "allow");
         }),
-      dispose: (request) => dispose(inst, request),
+      dispose: (request, arrived) => dispose(inst, request, arrived as DisposeTicket),
     };
   });
 
@@ -82,11 +88,14 @@ function createInstance(port: RunnerPort, design: RunnerDesign, scope: Scope.Sco
       return inst.acceptSeq;
     },
     prompt: (input, seq) => tracked(inst, input.sessionID, input.request, prompt(inst, input, seq)),
-    promptNow: (input, job) => acceptThen(inst, input, job, (seq, restore) => tracked(inst, input.sessionID, input.request, restore(prompt(inst, input, seq)))),
-    promptAsync: (input, job) => acceptThen(inst, input, job, (seq) => fork(input.request, detached(inst, input, inst.prompt(input, seq)))),
-    wake: (sessionID, request, job) =>
-      acceptThen(inst, { sessionID, parts: [], request }, job, (seq, restore) =>
-        tracked(inst, sessionID, request, restore(Effect.asVoid(ensureRunning(inst, sessionID, request, seq)))),
+    promptNow: (input, job, cancelled) =>
+      acceptThen(inst, input, job, cancelled, (seq, restore) => tracked(inst, input.sessionID, input.request, restore(prompt(inst, input, seq)))),
+    promptAsync: (input, job, cancelled) => acceptThen(inst, input, job, cancelled, (seq) => fork(input.request, detached(inst, input, inst.prompt(input, seq)))),
+    wake: (sessionID, request, job, cancelled) =>
+      Effect.asVoid(
+        acceptThen(inst, { sessionID, parts: [], request }, job, cancelled, (seq, restore) =>
+          tracked(inst, sessionID, request, restore(Effect.asVoid(ensureRunning(inst, sessionID, request, seq)))),
+        ),
       ),
     cancel: (sessionID, request) => cancel(inst, sessionID, request),
     publishIdle: (sid) =>
@@ -112,7 +121,7 @@ function getRunner(inst: Instance, sessionID: string): RunnerEntry {
     id,
     // A cancel that waits for the loop's exit must also finish a loop it stopped before its first step.
     runner: inst.runnerModule.make<StoredMessage | undefined>(inst.scope, { ...design, finishUnstarted: design.cancelAwaitsExit }, {
-      work: (runID) => runLoop(inst, sessionID, runID).pipe(Effect.provideService(RacelabPort, port)),
+      work: (runID, startSeq) => runLoop(inst, sessionID, runID, startSeq).pipe(Effect.provideService(RacelabPort, port)),
       nextRunID: () => inst.nextRunID(sessionID),
       named: withLabel,
       onIdle: onIdle(inst, sessionID),
@@ -161,13 +170,17 @@ function deleteEntry(inst: Instance, sessionID: string, holderID: string): void 
  * Accepts a prompt the server makes itself and starts its work in one uninterruptible step
  * (`restore` makes the work itself interruptible again), as the plain model does in one
  * synchronous call: no interrupt can fall between the acceptance and the `request.end` it owes.
+ * `cancelled` is asked at the moment of acceptance, so that a cancel never slips between a
+ * job's last look and its prompt: when it says so, nothing is accepted (undefined).
  */
 const acceptThen = <A>(
   inst: Instance,
   input: PromptInput,
   job: string | undefined,
+  cancelled: (() => boolean) | undefined,
   then: (seq: number, restore: <X, E, R>(effect: Effect.Effect<X, E, R>) => Effect.Effect<X, E, R>) => Effect.Effect<A>,
-): Effect.Effect<A> => Effect.uninterruptibleMask((restore) => Effect.suspend(() => then(inst.accept(input, job), restore)));
+): Effect.Effect<A | undefined> =>
+  Effect.uninterruptibleMask((restore) => Effect.suspend(() => (cancelled?.() ? Effect.succeed(undefined) : then(inst.accept(input, job), restore))));
 
 /** A prompt's work, reported over with `request.end`; with busyOnAccept, idle once nothing is in flight. */
 const tracked = <A>(inst: Instance, sessionID: string, request: string, work: Effect.Effect<A>): Effect.Effect<A> =>
@@ -224,11 +237,16 @@ const prompt = (inst: Instance, input: PromptInput, seq: number): Effect.Effect<
   });
 
 function answerOf(inst: Instance, user: StoredMessage): StoredMessage | undefined {
-  return inst.store.list(user.sessionID).find((m) => m.role === "assistant" && m.parentID === user.id && isTerminal(m.finish));
+  return answerByParent(inst.store.list(user.sessionID), user);
 }
 
-/** What an accepted call carries to its handler: a prompt's sequence number, or a cancel's ticket. */
-type Accepted = number | CancelTicket;
+/** What an accepted call carries to its handler: a prompt's sequence number, a cancel's or a dispose's ticket. */
+type Accepted = number | CancelTicket | DisposeTicket;
+
+/** What a dispose found when it began: the runners it cancels. */
+interface DisposeTicket {
+  readonly runners: readonly (readonly [string, RunnerEntry])[];
+}
 
 /** What a cancel decided when it arrived: its epoch, and the children and jobs it covers. */
 interface CancelTicket {
@@ -297,16 +315,13 @@ const childrenOf = (inst: Instance, sessionID: string) => [...inst.parents].filt
  * docs/design.md §6: every disposer at once, in no order: cancel every runner (each its own
  * fiber), publish `instance.disposed` and close the bus, interrupt forked fibers.
  */
-const dispose = (inst: Instance, request: string): Effect.Effect<void> =>
+const dispose = (inst: Instance, request: string, ticket: DisposeTicket): Effect.Effect<void> =>
   Effect.gen(function* () {
     const work: Fiber.Fiber<void, unknown>[] = [];
-    for (const [sid, entry] of [...inst.runners]) {
-      work.push(
-        yield* inst.fork(
-          `${request}.${sid}`,
-          Effect.asVoid(entry.runner.cancel(`${request}.${sid}`, inst.acceptSeq)),
-        ),
-      );
+    // The runners the map held when the dispose began; whatever run each has on is stopped
+    // for good (no mark: nothing the dispose covers is restarted).
+    for (const [sid, entry] of ticket.runners) {
+      work.push(yield* inst.fork(`${request}.${sid}`, Effect.asVoid(entry.runner.cancel(`${request}.${sid}`, Number.POSITIVE_INFINITY))));
     }
     work.push(
       yield* inst.fork(

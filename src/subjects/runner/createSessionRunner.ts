@@ -1,7 +1,8 @@
 import type { PromptInput, PromptResult, RunnerPort, SessionRunner } from "../../boundaries/port.ts";
 import { endJob, type Job } from "./children.ts";
 import type { RunnerDesign } from "./design.ts";
-import { isTerminal, MessageStore, toInfo, type StoredMessage } from "./MessageStore.ts";
+import { MessageStore, toInfo, type StoredMessage } from "./MessageStore.ts";
+import { answerByParent } from "./workTest.ts";
 import { runLoop } from "./loop.ts";
 import { Runner } from "./Runner.ts";
 import type { RunnerContext } from "./RunnerContext.ts";
@@ -145,7 +146,7 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
   }
 
   function answerOf(user: StoredMessage): StoredMessage | undefined {
-    return store.list(user.sessionID).find((m) => m.role === "assistant" && m.parentID === user.id && isTerminal(m.finish));
+    return answerByParent(store.list(user.sessionID), user);
   }
 
   /**

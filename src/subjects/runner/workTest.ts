@@ -23,6 +23,16 @@ export function upstreamTarget(snapshot: readonly StoredMessage[]): StoredMessag
   return lastUser;
 }
 
+/** The fixed design's notion of an answer: an assistant with `parentID` = the message and a terminal finish. */
+export function answersParent(m: StoredMessage): boolean {
+  return m.role === "assistant" && m.parentID !== undefined && isTerminal(m.finish);
+}
+
+/** The fixed design's answer to a user message, by parent link. */
+export function answerByParent(snapshot: readonly StoredMessage[], user: StoredMessage): StoredMessage | undefined {
+  return snapshot.find((m) => m.parentID === user.id && answersParent(m));
+}
+
 /** What the fixed design's work test needs besides the snapshot. */
 export interface WorkRules {
   /** Skip user messages whose parts are still being written. */
@@ -40,7 +50,7 @@ export function oldestUnanswered(snapshot: readonly StoredMessage[], rules: Work
   const answered = new Set<string>();
   let lastUser: StoredMessage | undefined;
   for (const m of snapshot) {
-    if (m.role === "assistant" && m.parentID !== undefined && isTerminal(m.finish)) answered.add(m.parentID);
+    if (answersParent(m)) answered.add(m.parentID!);
     if (m.role === "user") lastUser = m;
   }
   return snapshot.find(
