@@ -66,6 +66,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--keep-going", "keep exploring after a failure: one failure per distinct set of invariants", false)
     .option("--no-shrink", "write failing schedules as found, without shrinking them")
     .option("--out <dir>", "where failure files go", "reports/failures")
+    .option("--step-timeout <ms>", "a runner module's step that does not return within this is a runner-timeout finding (default 2000; RACELAB_STEP_TIMEOUT_MS)", wholeNumber("--step-timeout", 10))
+    .option("--memory-limit <MiB>", "heap cap of a runner module's sandbox; past it, a runner-oom finding (default 1024; RACELAB_MEMORY_LIMIT_MB)", wholeNumber("--memory-limit", 64))
     .addOption(new Option("--json", "print one JSON object instead of text").default(false))
     .action(async (scenario: string, opts) => {
       code = await exploreCommand(io, scenario, opts);
@@ -75,8 +77,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .command("replay")
     .description("rerun a recorded schedule; exit 1 = violation reproduces, 0 = passes now, 3 = divergence, 2 = bad file")
     .argument("<file>", "a schedule file written by 'racelab explore'")
-    .action(async (file: string) => {
-      code = await replayCommand(io, file);
+    .option("--step-timeout <ms>", "a runner module's step that does not return within this is a runner-timeout (default 2000; RACELAB_STEP_TIMEOUT_MS)", wholeNumber("--step-timeout", 10))
+    .option("--memory-limit <MiB>", "heap cap of a runner module's sandbox (default 1024; RACELAB_MEMORY_LIMIT_MB)", wholeNumber("--memory-limit", 64))
+    .action(async (file: string, opts: { stepTimeout?: number; memoryLimit?: number }) => {
+      code = await replayCommand(io, file, opts);
     });
 
   program
@@ -84,7 +88,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description("shrink a failing schedule file while the same invariant fails; exit 1 = shrunk failure written, 0 = it no longer fails, 2 = bad file")
     .argument("<file>", "a schedule file written by 'racelab explore'")
     .option("--out <dir>", "where the shrunk file goes (default: next to the input)")
-    .action(async (file: string, opts: { out?: string }) => {
+    .option("--step-timeout <ms>", "a runner module's step that does not return within this is a runner-timeout (default 2000; RACELAB_STEP_TIMEOUT_MS)", wholeNumber("--step-timeout", 10))
+    .option("--memory-limit <MiB>", "heap cap of a runner module's sandbox (default 1024; RACELAB_MEMORY_LIMIT_MB)", wholeNumber("--memory-limit", 64))
+    .action(async (file: string, opts: { out?: string; stepTimeout?: number; memoryLimit?: number }) => {
       code = await shrinkCommand(io, file, opts);
     });
 
@@ -102,6 +108,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--save", "also write each distinct failure into --regressions, which 'racelab gate' replays", false)
     .option("--regressions <dir>", "where --save writes", "scenarios/regressions")
     .option("--out <dir>", "where failure files and reports go", "reports/fuzz")
+    .option("--step-timeout <ms>", "a step that does not return within this is a runner-timeout finding (default 2000; RACELAB_STEP_TIMEOUT_MS)", wholeNumber("--step-timeout", 10))
+    .option("--memory-limit <MiB>", "heap cap of each worker; past it, a runner-oom finding (default 1024; RACELAB_MEMORY_LIMIT_MB)", wholeNumber("--memory-limit", 64))
     .addOption(new Option("--json", "print one JSON object instead of text").default(false))
     .action(async (opts) => {
       code = await fuzzCommand(io, opts);

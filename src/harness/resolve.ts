@@ -77,12 +77,16 @@ export function resolveWorld(scenario: Scenario, observer: string | undefined, t
   return { ...(scenario.run && { observer: o }), ...(transport && { transport }), ...(granularity && granularity !== "step" && { granularity }) };
 }
 
+/** Checked on every scenario, whatever it names: the code escaped racelab's control or never came back. */
+const ALWAYS: readonly Invariant[] = [InvariantsMap.nondeterminism, InvariantsMap["runner-timeout"], InvariantsMap["runner-oom"]];
+
 /**
- * The invariants a scenario checks: all when it names none. `nondeterminism` (the code
- * escaped racelab's control) is always checked: without it no other verdict means anything.
+ * The invariants a scenario checks: all when it names none. `nondeterminism`,
+ * `runner-timeout` and `runner-oom` are always checked: without them no other verdict means
+ * anything.
  */
 export function resolveInvariants(scenario: Scenario): Invariant[] {
   if (!scenario.invariants) return Object.values(InvariantsMap);
   const named = scenario.invariants.map((name) => lookup<Invariant>(InvariantsMap, name, "invariant"));
-  return named.includes(InvariantsMap.nondeterminism) ? named : [...named, InvariantsMap.nondeterminism];
+  return [...named, ...ALWAYS.filter((inv) => !named.includes(inv))];
 }

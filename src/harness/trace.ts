@@ -55,4 +55,18 @@ export interface RunEnd {
   readonly pendingCalls: readonly string[];
   /** The process exited (`process.exit`) before it came to rest. */
   readonly exited?: boolean;
+  /** The run never came back: its last step spun, flooded or outgrew the heap cap (a sandbox stopped it). */
+  readonly fault?: RunFault;
+}
+
+/** How a sandboxed run was stopped (see `runner-timeout`, `runner-oom`). */
+export interface RunFault {
+  readonly kind: "timeout" | "oom";
+  /** The step that never returned (1-based; 0: building the runner or starting the clients). */
+  readonly step: number;
+  /** Its label, and the actor it belongs to ("" for step 0). */
+  readonly label: string;
+  readonly actor: string;
+  /** The budget it broke: ms for a timeout, MiB for the heap. */
+  readonly limit: number;
 }

@@ -1,9 +1,13 @@
 import { test } from "vitest";
 import { ScenariosMap } from "../harness/scenario/builtin/index.ts";
 import { exploreExpecting } from "../harness/explore/exploreExpecting.ts";
-import { recordFailure } from "../harness/explore/recordFailure.ts";
 import type { RunnerVariant } from "../boundaries/port.ts";
-import { loadRunner, resolveInvariants, resolveScenario, resolveStrategy, resolveWorld } from "../harness/resolve.ts";
+import { resolveInvariants, resolveScenario, resolveStrategy, resolveWorld } from "../harness/resolve.ts";
+import { recordFailure as recordFailureHere, type RecordedFailure } from "../harness/explore/recordFailure.ts";
+import { resolveLimits } from "../harness/sandbox/limits.ts";
+import { exploreWatched, worldSpec } from "../harness/sandbox/watched.ts";
+import { runnerSpecOf } from "../boundaries/loaders/loadRunnerModule.ts";
+import { validateRaceOptions } from "./raceOptions.ts";
 import { parseScenario } from "../harness/scenario/parseScenario.ts";
 import type { Scenario, ScenarioInput } from "../harness/scenario/schema.ts";
 import { STRATEGY_DEFAULTS } from "../harness/scheduler/strategies/Strategy.ts";
@@ -36,6 +40,9 @@ export interface RaceTestOptions {
   readonly out?: string;
   /** vitest timeout in ms. Default 60 s. */
   readonly timeout?: number;
+  /** A runner module's step budget (default 2000 ms; RACELAB_STEP_TIMEOUT_MS) and heap cap (default 1024 MiB). */
+  readonly stepTimeout?: number;
+  readonly memoryLimit?: number;
 }
 
 /**
@@ -49,47 +56,80 @@ export interface RaceTestOptions {
  * ```
  */
 export function raceTest(name: string, options: RaceTestOptions): void {
-  test(name, () => checkRace(options), options.timeout ?? 60_000);
+  // Bad options fail at declaration, before anything runs, with the gate's messages.
+  validateRaceOptions(name, options);
+  test(name, () => checkRace(options, name), options.timeout ?? 60_000);
 }
 
 /** The body of {@link raceTest}, usable on its own: resolves when the expectation holds, throws otherwise. */
-export async function checkRace(options: RaceTestOptions): Promise<void> {
+export async function checkRace(options: RaceTestOptions, name = "checkRace"): Promise<void> {
+  validateRaceOptions(name, options);
   const scenario = typeof options.scenario === "string" ? resolveScenario(options.scenario) : parseScenario(options.scenario, "raceTest's scenario");
-  const runner = typeof options.runner === "string" ? await loadRunner(options.runner) : options.runner;
-  const invariants = resolveInvariants(scenario);
   const world = resolveWorld(scenario, options.observer, "inproc", options.granularity);
   const seed = options.seed ?? 1;
   const maxSteps = options.maxSteps ?? 1000;
-  const strategy = resolveStrategy(options.strategy ?? "portfolio", { ...STRATEGY_DEFAULTS, seed });
+  const strategyOptions = { ...STRATEGY_DEFAULTS, seed };
+  const strategy = resolveStrategy(options.strategy ?? "portfolio", strategyOptions);
   const expected = options.expect === undefined || options.expect === "pass" ? [] : [...options.expect];
-  const { result, missing, unexpected } = await exploreExpecting(
-    { scenario, runner, strategy, invariants, runs: options.runs ?? 1000, maxSteps, concurrency: 16, world },
-    expected,
-  );
-  const where = `${scenario.name} · runner ${runner.name}${world.observer ? ` · observer ${world.observer.name}` : ""} · ${strategy.name} seed ${seed}`;
+  const runs = options.runs ?? 1000;
+  const out = options.out ?? "reports/failures";
+  const where = `${scenario.name} · runner ${typeof options.runner === "string" ? runnerSpecOf(options.runner) : options.runner.name}${world.observer ? ` · observer ${world.observer.name}` : ""} · ${strategy.name} seed ${seed}`;
+
+  let schedulesRun: number;
+  let missing: readonly string[];
+  let unexpected: readonly string[];
+  let recorded: RecordedFailure | undefined;
+  let note = "";
+  if (typeof options.runner === "string") {
+    // A runner by name or path: a user's module runs in a sandbox, so a step that never returns
+    // is a runner-timeout finding, not a test that hangs vitest.
+    const limits = resolveLimits({
+      ...(options.stepTimeout !== undefined && { stepTimeout: options.stepTimeout }),
+      ...(options.memoryLimit !== undefined && { memoryLimit: options.memoryLimit }),
+    });
+    const outcome = await exploreWatched(
+      {
+        kind: "explore",
+        scenario,
+        runner: options.runner,
+        world: worldSpec(options.observer, "inproc", options.granularity, Boolean(scenario.run)),
+        strategy: { name: strategy.name, options: strategyOptions },
+        runs,
+        maxSteps,
+        keepGoing: expected.length > 0,
+        expected,
+        ...(expected.length === 0 && { record: { out, seed } }),
+      },
+      limits,
+    );
+    schedulesRun = outcome.result.schedulesRun;
+    const found = outcome.judged?.found ?? [...new Set(outcome.recorded.flatMap((r) => r.run.violations.map((v) => v.invariant)))];
+    missing = outcome.judged?.missing ?? expected.filter((n) => !found.includes(n));
+    unexpected = outcome.judged?.unexpected ?? found.filter((n) => !expected.includes(n));
+    recorded = outcome.recorded[0];
+    if (outcome.stopped) note = ` (${outcome.stopped.note})`;
+  } else {
+    const runner = options.runner;
+    const invariants = resolveInvariants(scenario);
+    const judged = await exploreExpecting({ scenario, runner, strategy, invariants, runs, maxSteps, concurrency: 16, world }, expected);
+    schedulesRun = judged.result.schedulesRun;
+    missing = judged.missing;
+    unexpected = judged.unexpected;
+    const first = judged.result.failures[0];
+    if (first && expected.length === 0) {
+      recorded = await recordFailureHere({ scenario, runner, invariants, world, strategy: strategy.name, seed, run: first.run, maxSteps, found: first.result, out });
+    }
+  }
   if (expected.length > 0) {
-    if (missing.length > 0) throw new Error(`${where}: expected ${missing.join(", ")} to fail, but ${result.schedulesRun} schedules did not violate it`);
-    if (unexpected.length > 0) throw new Error(`${where}: ${unexpected.join(", ")} failed too, which the test does not expect`);
+    if (missing.length > 0) throw new Error(`${where}: expected ${missing.join(", ")} to fail, but ${schedulesRun} schedules did not violate ${missing.length === 1 ? "it" : "them"}${note}`);
+    if (unexpected.length > 0) throw new Error(`${where}: ${unexpected.join(", ")} failed too, which the test does not expect${note}`);
     return;
   }
-  const first = result.failures[0];
-  if (!first) return;
-  const recorded = await recordFailure({
-    scenario,
-    runner,
-    invariants,
-    world,
-    strategy: strategy.name,
-    seed,
-    run: first.run,
-    maxSteps,
-    found: first.result,
-    out: options.out ?? "reports/failures",
-  });
+  if (!recorded) return;
   const lines = recorded.run.violations.map((v) => `  ${v.invariant}: ${v.message}`);
   throw new Error(
     [
-      `${where}: violated in schedule #${first.run} (shrunk to ${recorded.run.choices.length} steps)`,
+      `${where}: violated in schedule #${recorded.schedule.run} (${recorded.run.choices.length} steps${recorded.schedule.shrink ? ", shrunk" : ""})${note}`,
       ...lines,
       `Report:    ${recorded.html}`,
       `Reproduce: ${recorded.replay}`,

@@ -43,6 +43,11 @@ export async function loadRunnerModule(spec: string, cwd = process.cwd()): Promi
   return { ...variant, name: shown, description: variant.description || `runner from ${shown}` };
 }
 
+/** The name a runner module gets (what schedule files record), from a `--runner` path, without loading it. */
+export function runnerSpecOf(spec: string, cwd = process.cwd()): string {
+  return isRunnerPath(spec) ? toSpec(resolve(cwd, spec), cwd) : spec;
+}
+
 /** A path as recorded in schedule files: relative to cwd, starting with `./` (absolute when outside it). */
 export function toSpec(path: string, cwd = process.cwd()): string {
   const rel = relative(cwd, path);

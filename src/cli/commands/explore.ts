@@ -1,8 +1,10 @@
-import { explore } from "../../harness/explore/explore.ts";
-import { recordFailure } from "../../harness/explore/recordFailure.ts";
 import { describeShortest, describeShrink, shortestWithinJson } from "../../harness/explore/shrink.ts";
 import { renderTimeline } from "../../harness/report/timeline.ts";
-import { resolveInvariants, loadRunner, resolveScenario, resolveStrategy, resolveWorld } from "../../harness/resolve.ts";
+import { loadRunner, resolveScenario, resolveStrategy, resolveWorld } from "../../harness/resolve.ts";
+import { resolveLimits } from "../../harness/sandbox/limits.ts";
+import { sandboxed } from "../../harness/sandbox/Sandbox.ts";
+import { exploreWatched, worldSpec } from "../../harness/sandbox/watched.ts";
+import { runnerSpecOf } from "../../boundaries/loaders/loadRunnerModule.ts";
 import type { Io } from "../main.ts";
 
 /** Resolved options of `racelab explore`. */
@@ -23,49 +25,48 @@ export interface ExploreCommandOptions {
   readonly shrink: boolean;
   readonly out: string;
   readonly json: boolean;
+  /** Watchdog budgets of a sandboxed runner (default: RACELAB_STEP_TIMEOUT_MS, RACELAB_MEMORY_LIMIT_MB). */
+  readonly stepTimeout?: number;
+  readonly memoryLimit?: number;
 }
 
 /** `racelab explore <scenario>`: 0 = no violation in the budget, 1 = violation found. */
 export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCommandOptions): Promise<number> {
   const pc = io.colors;
   const scenario = resolveScenario(scenarioName);
-  const runner = await loadRunner(o.runner);
-  const strategy = resolveStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions, reduction: o.reduction });
-  const invariants = resolveInvariants(scenario);
+  const limits = resolveLimits({ ...(o.stepTimeout !== undefined && { stepTimeout: o.stepTimeout }), ...(o.memoryLimit !== undefined && { memoryLimit: o.memoryLimit }) });
+  // Names are checked here, before any runner runs; a user's module loads in its sandbox.
+  const runnerName = sandboxed(o.runner, limits) ? runnerSpecOf(o.runner) : (await loadRunner(o.runner)).name;
+  const strategyOptions = { seed: o.seed, depth: o.depth, preemptions: o.preemptions, reduction: o.reduction };
+  const strategy = resolveStrategy(o.strategy, strategyOptions);
   const world = resolveWorld(scenario, o.observer, o.transport, o.granularity);
   const runs = o.runs ?? (strategy.name === "dfs" ? 1_000_000 : 1000);
   const started = performance.now();
-  const result = await explore({
-    scenario,
-    runner,
-    strategy,
-    invariants,
-    runs,
-    maxSteps: o.maxSteps,
-    keepGoing: o.keepGoing,
-    concurrency: 16,
-    world,
-  });
-  const elapsedMs = performance.now() - started;
-  const failures = [];
-  for (const f of result.failures) {
-    const recorded = await recordFailure({
+  const outcome = await exploreWatched(
+    {
+      kind: "explore",
       scenario,
-      runner,
-      invariants,
-      world,
-      strategy: strategy.name,
-      seed: o.seed,
-      run: f.run,
+      runner: o.runner,
+      world: worldSpec(o.observer, o.transport, o.granularity, Boolean(scenario.run)),
+      strategy: { name: o.strategy, options: strategyOptions },
+      runs,
       maxSteps: o.maxSteps,
-      found: f.result,
-      out: o.out,
-      shrink: o.shrink,
-    });
-    const original = { steps: f.result.end.steps, preemptions: f.result.preemptions };
-    failures.push({ schedule: f.run, run: recorded.run, violations: recorded.schedule.violations, file: recorded.file, html: recorded.html, trace: recorded.trace, original, shrink: recorded.shrunk });
-  }
-  const summary = strategy.summary?.();
+      keepGoing: o.keepGoing,
+      record: { out: o.out, seed: o.seed, shrink: o.shrink },
+    },
+    limits,
+  );
+  const elapsedMs = performance.now() - started;
+  const result = outcome.result;
+  const failures = outcome.recorded.map((recorded, i) => {
+    const found = result.failures[i]?.result ?? recorded.run;
+    const original = { steps: found.end.steps, preemptions: found.preemptions };
+    // A run that never came back is shrunk another way (client actions only): its sizes are in the file.
+    const shrink = recorded.shrunk ?? (recorded.schedule.shrink && { ...recorded.schedule.shrink, shortestWithin: -1 });
+    return { schedule: recorded.schedule.run, run: recorded.run, violations: recorded.schedule.violations, file: recorded.file, html: recorded.html, trace: recorded.trace, original, shrink };
+  });
+  const runner = { name: runnerName };
+  const summary = outcome.strategySummary;
   const perSecond = elapsedMs > 0 ? Math.round((result.schedulesRun / elapsedMs) * 1000) : 0;
   if (o.json) {
     io.out(
@@ -110,6 +111,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
         elapsedMs: Math.round(elapsedMs),
         schedulesPerSecond: perSecond,
         traceHash: result.traceHash,
+        ...(outcome.stopped && { stopped: outcome.stopped.note }),
       }),
     );
     return failures.length > 0 ? 1 : 0;
@@ -122,6 +124,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
     `  schedules ${st.schedules} (distinct ${st.distinctSchedules}${st.abandoned ? `, ${st.abandoned} abandoned as redundant` : ""}), end states ${st.distinctEndStates}, steps min/avg/max ${st.steps.min}/${st.steps.avg}/${st.steps.max}, preemptions avg/max ${st.preemptions.avg}/${st.preemptions.max}`,
     `  ${Math.round(elapsedMs)} ms, ${perSecond} schedules/s, traceHash ${result.traceHash}`,
     ...(summary ? [`  ${summary.text}`] : []),
+    ...(outcome.stopped ? [pc.red(`  ${outcome.stopped.note}`)] : []),
   ];
   if (failures.length === 0) {
     io.out(pc.green(`✓ ${header}: no violation in ${result.schedulesRun} schedules`));

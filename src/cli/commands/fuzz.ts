@@ -3,13 +3,15 @@ import { availableParallelism } from "node:os";
 import { basename, join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile, type ScheduleFile } from "../../harness/explore/scheduleFile.ts";
-import { runSchedule } from "../../harness/explore/runSchedule.ts";
 import { describeShrink } from "../../harness/explore/shrink.ts";
 import { fuzzCampaign, type CampaignProgress, type DistinctFailure } from "../../harness/fuzz/fuzzCampaign.ts";
 import { isRunnerPath } from "../../boundaries/loaders/loadRunnerModule.ts";
 import { writeFailureReports } from "../../harness/reporters/writeFailureReports.ts";
-import { loadRunner, resolveInvariants, resolveObserver, resolveWorld } from "../../harness/resolve.ts";
-import { replayChooser } from "../../harness/scheduler/strategies/replay.ts";
+import { resolveObserver } from "../../harness/resolve.ts";
+import { replaySchedule } from "../../harness/explore/replaySchedule.ts";
+import { resolveLimits, type Limits } from "../../harness/sandbox/limits.ts";
+import { loadChecked } from "../../harness/sandbox/Sandbox.ts";
+import { InputError } from "../../harness/errors.ts";
 import type { Io } from "../main.ts";
 
 /** Resolved options of `racelab fuzz`. */
@@ -29,6 +31,8 @@ export interface FuzzCommandOptions {
   readonly json: boolean;
   /** Draw a progress bar (a terminal); otherwise print a plain line every few seconds. */
   readonly bar?: boolean;
+  readonly stepTimeout?: number;
+  readonly memoryLimit?: number;
 }
 
 /** Seconds between plain progress lines when not on a terminal. */
@@ -41,12 +45,16 @@ const PLAIN_EVERY_MS = 5000;
  */
 export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number> {
   const pc = io.colors;
-  // Load in this thread first: a module that does not implement the port is an InputError here,
-  // not a crash inside a worker.
-  const variant = await loadRunner(o.runner);
+  const limits = resolveLimits({ ...(o.stepTimeout !== undefined && { stepTimeout: o.stepTimeout }), ...(o.memoryLimit !== undefined && { memoryLimit: o.memoryLimit }) });
+  // Load and check the runner first (a user's module in a sandbox): a module that does not
+  // implement the port, fails to compile or never finishes loading is an InputError here.
+  const variant = await loadChecked(o.runner, limits);
   resolveObserver(o.observer);
   const runnerSpec = isRunnerPath(o.runner) ? resolve(o.runner) : o.runner;
-  const workers = o.workers ?? availableParallelism();
+  const cores = availableParallelism();
+  const workers = Math.min(o.workers ?? cores, cores);
+  // More workers than cores only compete for them (and each holds a runner's heap): use the cores.
+  if (o.workers !== undefined && o.workers > cores) io.err(`racelab: --workers ${o.workers} is more than this machine's ${cores} cores; using ${cores}`);
   const what = o.scenarios !== undefined ? `${o.scenarios} scenarios` : `${o.time} s`;
   if (!o.json) io.out(`fuzz · runner ${variant.name} · observer ${o.observer} · seed ${o.seed} · ${what} · ${workers} worker${workers === 1 ? "" : "s"} · ${o.budget} schedules a scenario`);
 
@@ -58,13 +66,18 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
     budget: o.budget,
     maxSteps: o.maxSteps,
     workers,
+    limits,
     ...(o.scenarios !== undefined ? { scenarios: o.scenarios } : { timeMs: o.time * 1000 }),
     ...(reporter && { onProgress: reporter.update }),
   });
   reporter?.stop();
+  if (result.scenarios === 0) {
+    // Nothing finished: no verdict, green or red, may come of it.
+    throw new InputError(`fuzz: no scenario finished in ${o.time} s (${result.schedules} schedules ran), so nothing was tested; give it more time (--time) or a count (--scenarios 1)`);
+  }
 
   const written = [];
-  for (const d of result.distinct) written.push(await writeFailure(d, variant.name, o));
+  for (const d of result.distinct) written.push(await writeFailure(d, variant.name, o, limits));
   const rate = result.elapsedMs > 0 ? Math.round((result.schedules / result.elapsedMs) * 1000) : 0;
   if (o.json) {
     io.out(
@@ -115,7 +128,7 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
 }
 
 /** Writes one distinct failure: schedule file, HTML page and Chrome trace; with --save, into the regressions too. */
-async function writeFailure(d: DistinctFailure, runnerName: string, o: FuzzCommandOptions) {
+async function writeFailure(d: DistinctFailure, runnerName: string, o: FuzzCommandOptions, limits: Limits) {
   const f = d.failure;
   const schedule: ScheduleFile = {
     version: SCHEDULE_VERSION,
@@ -132,15 +145,9 @@ async function writeFailure(d: DistinctFailure, runnerName: string, o: FuzzComma
     shrink: { original: f.original, shrunk: f.shrunk, attempts: 0 },
   };
   const path = writeScheduleFile(o.out, schedule);
-  // The worker sent back the schedule, not its trace: replay it here for the reports.
-  const run = await runSchedule({
-    scenario: f.scenario,
-    runner: await loadRunner(runnerName),
-    invariants: resolveInvariants(f.scenario),
-    chooser: replayChooser(f.choices),
-    maxSteps: o.maxSteps,
-    world: resolveWorld(f.scenario, o.observer, "inproc"),
-  });
+  // The worker sent back the schedule, not its trace: replay it for the reports (a user's
+  // runner in a sandbox, where a run that never comes back is the runner-timeout again).
+  const { result: run } = await replaySchedule(schedule, limits);
   let saved: string | undefined;
   if (o.save) {
     mkdirSync(o.regressions, { recursive: true });

@@ -7,6 +7,7 @@ import type { WorldOptions } from "../scenario/createWorld.ts";
 import { actorOf } from "../scheduler/VirtualScheduler.ts";
 import { endStateFingerprint, hash53 } from "./fingerprint.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
+import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 
 /** Resolved options of one exploration. */
 export interface ExploreOptions {
@@ -28,6 +29,10 @@ export interface ExploreOptions {
    * stops once every expected invariant has failed). Checked after each failing schedule.
    */
   readonly stopWhen?: (violated: ReadonlySet<string>) => boolean;
+  /** In a sandbox: where schedules leave their steps (see FlightRecorder). */
+  readonly recorder?: FlightRecorder;
+  /** Told of each failure kept, as it is found. */
+  readonly onFailure?: (failure: Failure) => void;
 }
 
 /** One failing schedule. */
@@ -82,7 +87,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   let maxPreemptions = 0;
   let abandoned = 0;
   if (options.strategy.prepare) {
-    const probe = await runSchedule({ ...base(options), chooser: { choose: () => 0 } });
+    const probe = await runSchedule({ ...base(options), chooser: { choose: () => 0 }, ...recordAs(options, 0, PROBE) });
     options.strategy.prepare({ steps: probe.end.steps, actors: new Set(probe.choices.map(actorOf)).size });
   }
   let run = 0;
@@ -95,9 +100,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         exhausted = true;
         break;
       }
-      batch.push(
-        runSchedule({ ...base(options), chooser }),
-      );
+      batch.push(runSchedule({ ...base(options), chooser, ...recordAs(options, i, run + i) }));
     }
     if (batch.length === 0) break;
     const results = await Promise.all(batch);
@@ -121,7 +124,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       const key = [...new Set(result.violations.map((v) => v.invariant))].sort().join(",");
       if (!seen.has(key)) {
         seen.add(key);
-        failures.push({ run: current, result, violations: result.violations });
+        const failure = { run: current, result, violations: result.violations };
+        failures.push(failure);
+        options.onFailure?.(failure);
       }
       if (!options.keepGoing || options.stopWhen?.(violated)) break outer;
     }
@@ -136,6 +141,13 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     preemptions: { total: totalPreemptions, avg: run ? round(totalPreemptions / run) : 0, max: maxPreemptions },
   };
   return { stats, schedulesRun: run, failures, traceHash: hash.digest("hex").slice(0, 16), exhausted };
+}
+
+/** The schedule number a strategy's probe run is recorded as. */
+export const PROBE = -1;
+
+function recordAs(options: ExploreOptions, slot: number, schedule: number) {
+  return options.recorder ? { record: { recorder: options.recorder, slot, schedule } } : {};
 }
 
 function base(options: ExploreOptions) {

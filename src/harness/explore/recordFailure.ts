@@ -8,6 +8,7 @@ import type { Scenario } from "../scenario/schema.ts";
 import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile, type ScheduleFile } from "./scheduleFile.ts";
 import type { ScheduleResult } from "./runSchedule.ts";
 import { shrinkFailure, type ShrunkFailure } from "./shrink.ts";
+import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 
 /** A failing schedule to shrink and write out. */
 export interface RecordFailureInput {
@@ -26,6 +27,8 @@ export interface RecordFailureInput {
   readonly out: string;
   /** Shrink before writing (default on); numbers bound the shrinker's runs. */
   readonly shrink?: boolean | { readonly budget: number; readonly searchBudget: number };
+  /** In a sandbox: the flight recorder the shrinker's runs keep fed. */
+  readonly recorder?: FlightRecorder;
 }
 
 /** A failure as written: the files, and the run they hold. */
@@ -61,15 +64,55 @@ export async function recordFailure(input: RecordFailureInput): Promise<Recorded
         choices: input.found.choices,
         world: input.world,
         ...(typeof shrinkOption === "object" && { budget: shrinkOption.budget, searchBudget: shrinkOption.searchBudget }),
+        ...(input.recorder && { recorder: input.recorder }),
       })
     : undefined;
-  const run = shrunk?.full ?? input.found;
+  return writeFailure({
+    scenario: shrunk?.scenario ?? input.scenario,
+    runner: input.runner.name,
+    world: {
+      ...(input.world.observer && { observer: input.world.observer.name }),
+      ...(input.world.transport === "http" && { transport: "http" as const }),
+      ...(input.world.granularity === "suspend" && { granularity: "suspend" as const }),
+    },
+    strategy: input.strategy,
+    seed: input.seed,
+    run: input.run,
+    maxSteps: input.maxSteps,
+    result: shrunk?.full ?? input.found,
+    out: input.out,
+    ...(shrunk && { shrunk }),
+  });
+}
+
+/** A failing run to write out as it is (already shrunk, or not to be). */
+export interface WriteFailureInput {
+  readonly scenario: Scenario;
+  /** The runner as schedule files name it: a built-in name or a module path. */
+  readonly runner: string;
+  readonly world: { readonly observer?: string; readonly transport?: "inproc" | "http"; readonly granularity?: "step" | "suspend" };
+  readonly strategy: string;
+  readonly seed: number;
+  readonly run: number;
+  readonly maxSteps: number;
+  readonly result: ScheduleResult;
+  readonly out: string;
+  readonly shrunk?: ShrunkFailure;
+  /** Sizes to record when the run was shrunk another way (a fault's client actions). */
+  readonly shrinkInfo?: ScheduleFile["shrink"];
+}
+
+/** Writes a failing run's schedule file, then its HTML swimlane page and Chrome trace beside it. */
+export function writeFailure(input: WriteFailureInput): RecordedFailure {
+  const run = input.result;
+  const { shrunk } = input;
+  const shrinkInfo = shrunk ? { original: shrunk.original, shrunk: shrunk.shrunk, attempts: shrunk.attempts } : input.shrinkInfo;
   const schedule: ScheduleFile = {
     version: SCHEDULE_VERSION,
     kind: "racelab-schedule",
-    scenario: shrunk?.scenario ?? input.scenario,
-    runner: input.runner.name,
-    ...(input.world.observer && { observer: input.world.observer.name }),
+    scenario: input.scenario,
+    runner: input.runner,
+    ...(input.world.observer && { observer: input.world.observer }),
     ...(input.world.transport === "http" && { transport: "http" as const }),
     ...(input.world.granularity === "suspend" && { granularity: "suspend" as const }),
     strategy: input.strategy,
@@ -78,7 +121,7 @@ export async function recordFailure(input: RecordFailureInput): Promise<Recorded
     maxSteps: input.maxSteps,
     choices: run.choices,
     violations: recordedViolations(run.violations),
-    ...(shrunk && { shrink: { original: shrunk.original, shrunk: shrunk.shrunk, attempts: shrunk.attempts } }),
+    ...(shrinkInfo && { shrink: shrinkInfo }),
   };
   const path = writeScheduleFile(input.out, schedule);
   const file = shown(path);

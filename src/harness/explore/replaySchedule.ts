@@ -1,4 +1,7 @@
 import { resolveInvariants, loadRunner, resolveWorld } from "../resolve.ts";
+import { resolveLimits, type Limits } from "../sandbox/limits.ts";
+import { postMortem } from "../sandbox/postMortem.ts";
+import { runSandboxed, sandboxed } from "../sandbox/Sandbox.ts";
 import { replayChooser } from "../scheduler/strategies/replay.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
 import type { ScheduleFile } from "./scheduleFile.ts";
@@ -14,10 +17,20 @@ export interface ReplayOutcome {
 
 /**
  * Reruns a recorded schedule strictly (throws ReplayDivergence when the code no longer
- * offers a recorded choice) and says whether the recorded violation reproduces.
+ * offers a recorded choice) and says whether the recorded violation reproduces. A runner of
+ * the user's runs in a sandbox: a step that never returns is a `runner-timeout` again.
  */
-export async function replaySchedule(file: ScheduleFile): Promise<ReplayOutcome> {
-  const result = await runSchedule({
+export async function replaySchedule(file: ScheduleFile, limits: Limits = resolveLimits()): Promise<ReplayOutcome> {
+  const result = sandboxed(file.runner, limits) ? await replaySandboxed(file, limits) : await replayHere(file);
+  const now = new Set(result.violations.map((v) => v.invariant));
+  const recorded = file.violations.map((v) => v.invariant);
+  let verdict: ReplayVerdict = "passes";
+  if (now.size > 0) verdict = recorded.length > 0 && recorded.every((inv) => now.has(inv)) ? "reproduced" : "different";
+  return { result, verdict };
+}
+
+async function replayHere(file: ScheduleFile): Promise<ScheduleResult> {
+  return runSchedule({
     scenario: file.scenario,
     runner: await loadRunner(file.runner),
     invariants: resolveInvariants(file.scenario),
@@ -25,9 +38,15 @@ export async function replaySchedule(file: ScheduleFile): Promise<ReplayOutcome>
     maxSteps: file.maxSteps,
     world: resolveWorld(file.scenario, file.observer, file.transport, file.granularity),
   });
-  const now = new Set(result.violations.map((v) => v.invariant));
-  const recorded = file.violations.map((v) => v.invariant);
-  let verdict: ReplayVerdict = "passes";
-  if (now.size > 0) verdict = recorded.length > 0 && recorded.every((inv) => now.has(inv)) ? "reproduced" : "different";
-  return { result, verdict };
+}
+
+async function replaySandboxed(file: ScheduleFile, limits: Limits): Promise<ScheduleResult> {
+  const run = { scenario: file.scenario, runner: file.runner, world: worldSpecOf(file), maxSteps: file.maxSteps };
+  const done = await runSandboxed({ kind: "schedule", ...run, chooser: { kind: "replay", choices: file.choices } }, limits);
+  return done.fault ? postMortem(run, done.fault, limits) : done.outcome.result;
+}
+
+/** A schedule file's world, by name. */
+export function worldSpecOf(file: Pick<ScheduleFile, "observer" | "transport" | "granularity">) {
+  return { ...(file.observer && { observer: file.observer }), ...(file.transport && { transport: file.transport }), ...(file.granularity && { granularity: file.granularity }) };
 }

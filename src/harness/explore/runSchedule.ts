@@ -8,9 +8,12 @@ import { quiescence, VirtualScheduler } from "../scheduler/VirtualScheduler.ts";
 import type { RunEnd, TraceEvent } from "../trace.ts";
 import { collectUncaught, describeError } from "./uncaughtErrors.ts";
 import { resumeSchedule, watchUncontrolled, type Escape } from "./uncontrolled.ts";
+import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 
 /** The request name of a runner error nothing awaited (see {@link collectUncaught}). */
 export const UNCAUGHT = "(uncaught)";
+/** The request name of an error the runner's create(port) threw. */
+export const CREATE = "(create)";
 
 /** What one schedule produced. */
 export interface ScheduleResult {
@@ -35,6 +38,8 @@ export interface ScheduleSpec {
   readonly maxSteps: number;
   /** How the world is built besides scenario and runner (the run command's observer). */
   readonly world?: WorldOptions;
+  /** In a sandbox: where this schedule leaves its steps, in case it never returns (see FlightRecorder). */
+  readonly record?: { readonly recorder: FlightRecorder; readonly slot: number; readonly schedule: number };
 }
 
 /** A run's step limit: `--max-steps` scaled by the runner's points per plain-model point. */
@@ -65,7 +70,11 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   };
   const unwatch = watchUncontrolled();
   resumeSchedule(onEscape);
-  const world = createWorld(spec.scenario, spec.runner, {
+  const record = spec.record;
+  record?.recorder.start(record.slot, record.schedule);
+  let world: ReturnType<typeof createWorld>;
+  try {
+    world = createWorld(spec.scenario, spec.runner, {
     point: (label, options) => scheduler.point(label, options),
     task: (label, run) => scheduler.task(label, run),
     now: () => scheduler.now(),
@@ -79,6 +88,14 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
       },
     }),
   }, spec.world);
+  } catch (error) {
+    // A runner whose create(port) throws (after the load check passed) is a finding about it.
+    resumeSchedule(undefined);
+    unwatch();
+    trace.push({ type: "client.error", request: CREATE, error: describeError(error), step: 0 });
+    const end: RunEnd = { atRest: false, steps: 0, limitHit: false, maxSteps: limit, pendingCalls: [] };
+    return { choices: [], trace, end, violations: spec.invariants.flatMap((inv) => inv.check(trace, end)), preemptions: 0, abandoned: false };
+  }
   // A runner that throws where nothing awaits it is a finding (runner-error), not a harness crash.
   const uncaught: unknown[] = [];
   const stopCollecting = collectUncaught((error) => uncaught.push(error));
@@ -95,6 +112,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     for (;;) {
       await quiescence();
       resumeSchedule(onEscape);
+      record?.recorder.resume(record.slot);
       reportUncaught();
       if (observe && step > 0) {
         observe(step - 1, footprint);
@@ -117,6 +135,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
       lastActor = picked.actor;
       choices.push(picked.label);
       step += 1;
+      record?.recorder.step(record.slot, index);
       // Releasing a timer moves virtual time, which every later id and timer depends on.
       if (scheduler.isTimer(picked.label)) footprint.global = true;
       try {

@@ -5,6 +5,18 @@ import type { Scenario } from "../scenario/schema.ts";
 import type { ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
 import { dfs } from "../scheduler/strategies/dfs.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
+import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
+
+/** The schedule number shrink candidates are recorded as. */
+export const SHRINKING = -2;
+
+/** The schedule to shrink does not fail its invariant (any more): there is nothing to shrink. */
+export class NotFailing extends Error {
+  override name = "NotFailing";
+  constructor(readonly invariant: string) {
+    super(`the schedule does not fail ${invariant}: there is nothing to shrink`);
+  }
+}
 
 /** How big a failing schedule is; smaller is better, compared in this order. */
 export interface ScheduleSize {
@@ -32,6 +44,8 @@ export interface ShrinkInput {
    * scenario, bound 0, 1, 2, ... Default 2000; 0 turns it off.
    */
   readonly searchBudget?: number;
+  /** In a sandbox: candidates leave their steps here, which also keeps the watchdog fed. */
+  readonly recorder?: FlightRecorder;
 }
 
 /** The smallest failing schedule found. */
@@ -72,12 +86,13 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
       chooser: lenient(prefs),
       maxSteps: input.maxSteps,
       ...(input.world && { world: input.world }),
+      ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
     });
     return result.violations.length > 0 ? result : undefined;
   };
 
   const first = await tryRun(input.scenario, input.choices);
-  if (!first) throw new Error(`shrink: the schedule does not fail ${input.invariant.name}; nothing to shrink`);
+  if (!first) throw new NotFailing(input.invariant.name);
   let best = { scenario: input.scenario, result: first };
   const original = sizeOf(best.scenario, best.result);
 
@@ -141,6 +156,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
         chooser,
         maxSteps: input.maxSteps,
         ...(input.world && { world: input.world }),
+        ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
       });
       if (result.violations.length > 0 && smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) {
         best = { scenario, result };
@@ -187,7 +203,8 @@ function deleteAt(choices: readonly string[], i: number): string[] {
   return [...choices.slice(0, i), ...choices.slice(i + 1)];
 }
 
-function* withoutOneAction(scenario: Scenario): Generator<Scenario> {
+/** The scenario with one client action dropped, for each action (the last first). */
+export function* withoutOneAction(scenario: Scenario): Generator<Scenario> {
   for (let c = scenario.clients.length - 1; c >= 0; c--) {
     const client = scenario.clients[c]!;
     for (let a = client.actions.length - 1; a >= 0; a--) {
@@ -257,6 +274,7 @@ export async function shrinkFailure(input: Omit<ShrinkInput, "invariant"> & { in
     chooser: lenient(shrunk.result.choices),
     maxSteps: input.maxSteps,
     ...(input.world && { world: input.world }),
+    ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
   });
   // The invariant it was shrunk on comes first: it names the file and drives the next shrink.
   const violations = [...full.violations].sort((a, b) => Number(b.invariant === input.primary) - Number(a.invariant === input.primary));

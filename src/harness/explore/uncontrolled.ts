@@ -31,6 +31,8 @@ const real = {
 
 /** The real `setImmediate`, for racelab's own macrotask boundary. */
 export const realSetImmediate: typeof setImmediate = real.setImmediate;
+/** The real `setInterval`, for racelab's own watchdogs. */
+export const realSetInterval: typeof setInterval = real.setInterval;
 
 let current: EscapeSink | undefined;
 let runs = 0;

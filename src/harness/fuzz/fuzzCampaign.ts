@@ -1,6 +1,11 @@
 import { Piscina } from "piscina";
 import { workerEntry } from "../../boundaries/loaders/workerEntry.ts";
 import type { FuzzFailure, FuzzOutcome, FuzzTask } from "./fuzzTask.ts";
+import { faultOutcome } from "./faultOutcome.ts";
+import { realSetInterval } from "../explore/uncontrolled.ts";
+import { FlightRecorder } from "../sandbox/flightRecorder.ts";
+import { resolveLimits, type Limits } from "../sandbox/limits.ts";
+import type { Fault } from "../sandbox/Sandbox.ts";
 
 /** Resolved options of a fuzz campaign. */
 export interface CampaignOptions {
@@ -19,6 +24,8 @@ export interface CampaignOptions {
   readonly scenarios?: number;
   /** Progress, as scenarios complete (in index order) and once a second. */
   readonly onProgress?: (progress: CampaignProgress) => void;
+  /** Watchdog budgets: a task whose heartbeat stops, or whose worker outgrows the heap, is a finding. */
+  readonly limits?: Limits;
 }
 
 /** Where a campaign stands. */
@@ -61,10 +68,12 @@ const WORKER = workerEntry(new URL("./fuzzWorker", import.meta.url), import.meta
  * workers only get further in the same time.
  */
 export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignResult> {
+  const limits = options.limits ?? resolveLimits();
   const pool = new Piscina<FuzzTask, FuzzOutcome>({
     ...WORKER,
     minThreads: options.workers,
     maxThreads: options.workers,
+    resourceLimits: { maxOldGenerationSizeMb: limits.memoryLimitMb },
     // Queue a little ahead so no thread waits for the main thread between tasks.
     maxQueue: options.workers * 2,
     idleTimeout: 60_000,
@@ -84,6 +93,23 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
   let failed: unknown;
   let stopping = false;
   const inFlight = new Set<Promise<void>>();
+
+  // The watchdog: every task has a flight recorder; one whose heartbeat stops is aborted (piscina
+  // then ends its worker) and turned into a runner-timeout finding of its scenario.
+  const watched = new Map<number, { recorder: FlightRecorder; abort: AbortController; beat: number; since: number; fault?: Fault["kind"] }>();
+  const watchdog = realSetInterval(() => {
+    const now = performance.now();
+    for (const w of watched.values()) {
+      const beat = w.recorder.heartbeat;
+      if (beat !== w.beat) {
+        w.beat = beat;
+        w.since = now;
+      } else if (!w.fault && now - w.since > (beat === 0 ? limits.loadTimeoutMs : limits.stepTimeoutMs)) {
+        w.fault = "timeout";
+        w.abort.abort();
+      }
+    }
+  }, Math.max(5, Math.min(100, Math.floor(limits.stepTimeoutMs / 4))));
 
   const progress = (): CampaignProgress => ({ elapsedMs: elapsed(), scenarios: prefix, schedules, failures: failing, distinct: bySignature.size });
   const ticker = options.onProgress ? setInterval(() => options.onProgress!(progress()), 1000) : undefined;
@@ -112,17 +138,37 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
     while (!timeUp() && !allHandedOut(next) && failed === undefined) {
       while (inFlight.size < options.workers * 2 && !allHandedOut(next)) {
         const index = next++;
-        const task: FuzzTask = { seed: options.seed, index, runner: options.runner, observer: options.observer, budget: options.budget, maxSteps: options.maxSteps };
-        const p: Promise<void> = pool.run(task).then(
-          (outcome) => {
-            done.set(index, outcome);
-            absorb();
-          },
-          (error: unknown) => {
-            // Tasks cut off by the deadline reject when the pool is destroyed: not a failure.
-            if (!stopping) failed ??= error;
-          },
-        );
+        const recorder = new FlightRecorder(1, options.maxSteps * 10 + 16);
+        const watch = { recorder, abort: new AbortController(), beat: 0, since: performance.now() } as { recorder: FlightRecorder; abort: AbortController; beat: number; since: number; fault?: Fault["kind"] };
+        watched.set(index, watch);
+        const task: FuzzTask = { seed: options.seed, index, runner: options.runner, observer: options.observer, budget: options.budget, maxSteps: options.maxSteps, recorder: recorder.buffer };
+        const p: Promise<void> = pool
+          .run(task, { signal: watch.abort.signal })
+          .then(
+            (outcome) => outcome,
+            async (error: unknown) => {
+              if (stopping) return undefined;
+              const oom = (error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
+              if (!watch.fault && !oom) throw error;
+              const last = recorder.last();
+              const kind = watch.fault === "timeout" ? "timeout" : "oom";
+              const fault: Fault = { kind, limit: kind === "oom" ? limits.memoryLimitMb : limits.stepTimeoutMs, ...(last && { last }), checkpoints: [] };
+              return faultOutcome(task, fault, limits);
+            },
+          )
+          .then(
+            (outcome) => {
+              watched.delete(index);
+              if (!outcome) return;
+              done.set(index, outcome);
+              absorb();
+            },
+            (error: unknown) => {
+              watched.delete(index);
+              // Tasks cut off by the deadline reject when the pool is destroyed: not a failure.
+              if (!stopping) failed ??= error;
+            },
+          );
         const tracked = p.finally(() => inFlight.delete(tracked));
         inFlight.add(tracked);
       }
@@ -132,6 +178,7 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
   } finally {
     if (deadline) clearTimeout(deadline);
     if (ticker) clearInterval(ticker);
+    clearInterval(watchdog);
     // Tasks still running past the deadline are cut off: the result is the prefix before them.
     stopping = true;
     await pool.destroy();

@@ -7,6 +7,7 @@ import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
 import { describeFeatures } from "./features.ts";
 import { interleavingSignature } from "./interleavingSignature.ts";
 import { generateScenario } from "./swarmScenario.ts";
+import { FlightRecorder } from "../sandbox/flightRecorder.ts";
 
 /** One unit of fuzzing work: the index-th scenario of a campaign. Plain data (crosses threads). */
 export interface FuzzTask {
@@ -18,6 +19,8 @@ export interface FuzzTask {
   /** Schedules to explore per scenario. */
   readonly budget: number;
   readonly maxSteps: number;
+  /** The task's flight recorder (see FlightRecorder): its heartbeat is the campaign's watchdog. */
+  readonly recorder?: SharedArrayBuffer;
 }
 
 /** A failure of one scenario, shrunk. Plain data. */
@@ -69,6 +72,7 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
   }
   const runner = await runnerPromise;
   const { scenario, features } = generateScenario(task.seed, task.index);
+  const recorder = task.recorder ? new FlightRecorder(0, 0, task.recorder) : undefined;
   const invariants = resolveInvariants(scenario);
   const world = resolveWorld(scenario, task.observer, "inproc");
   const result = await explore({
@@ -81,6 +85,7 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
     keepGoing: false,
     concurrency: 1,
     world,
+    ...(recorder && { recorder }),
   });
   const base = {
     index: task.index,
@@ -102,6 +107,7 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
     world,
     budget: 1000,
     searchBudget: 300,
+    ...(recorder && { recorder }),
   });
   const run = shrunk.full;
   return {

@@ -36,6 +36,23 @@ function shownPath(path: string, cwd: string): string {
   return rel && !rel.startsWith("..") ? rel : path;
 }
 
+/** What must happen on a row (or a raceTest): `pass`, or the invariants that must fail. */
+export const ExpectSchema = z.union([z.literal("pass"), z.array(z.string().min(1)).min(1)], {
+  error: "expect must be \"pass\" or a non-empty list of invariant names",
+});
+
+/** Throws the gate's error for the first name in `names` that is not an invariant. */
+export function checkInvariantNames(names: readonly string[], where: string): void {
+  for (const name of names) {
+    if (!Object.hasOwn(InvariantsMap, name)) throw new InputError(`${where}: unknown invariant '${name}'; use one of: ${Object.keys(InvariantsMap).join(", ")}`);
+  }
+}
+
+/** Throws the gate's error when `name` is not an observer. */
+export function checkObserverName(name: string, where: string): void {
+  if (!Object.hasOwn(ObserversMap, name)) throw new InputError(`${where}: unknown observer '${name}'; use one of: ${Object.keys(ObserversMap).join(", ")}`);
+}
+
 const RowSchema = z
   .object({
     scenario: z.string().min(1),
@@ -43,7 +60,7 @@ const RowSchema = z
     /** Only for scenarios with a run command. */
     observer: z.string().min(1).optional(),
     /** `pass`: no violation within the budget. A list: each of these invariants must fail within it. */
-    expect: z.union([z.literal("pass"), z.array(z.string().min(1)).min(1)]),
+    expect: ExpectSchema,
   })
   .strict();
 
@@ -128,12 +145,8 @@ export function readExpectations(path: string): Expectations {
     }
     if (scenario.run && !row.observer) throw new InputError(`${where}: scenario '${row.scenario}' has a run command, so the row needs an observer (${Object.keys(ObserversMap).join(", ")})`);
     if (!scenario.run && row.observer) throw new InputError(`${where}: scenario '${row.scenario}' has no run command; remove the observer`);
-    if (row.observer && !Object.hasOwn(ObserversMap, row.observer)) throw new InputError(`${where}: unknown observer '${row.observer}'; use one of: ${Object.keys(ObserversMap).join(", ")}`);
-    if (row.expect !== "pass") {
-      for (const name of row.expect) {
-        if (!Object.hasOwn(InvariantsMap, name)) throw new InputError(`${where}: unknown invariant '${name}'; use one of: ${Object.keys(InvariantsMap).join(", ")}`);
-      }
-    }
+    if (row.observer) checkObserverName(row.observer, where);
+    if (row.expect !== "pass") checkInvariantNames(row.expect, where);
     const key = rowKey(row);
     if (seen.has(key)) throw new InputError(`${where}: this row appears twice; keep one`);
     seen.add(key);

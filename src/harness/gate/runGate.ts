@@ -2,14 +2,15 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ScenariosMap } from "../scenario/builtin/index.ts";
 import { RacelabError } from "../errors.ts";
-import { exploreExpecting } from "../explore/exploreExpecting.ts";
-import { recordFailure, type RecordedFailure } from "../explore/recordFailure.ts";
+import type { RecordedFailure } from "../explore/recordFailure.ts";
+import { resolveLimits, type Limits } from "../sandbox/limits.ts";
+import { sandboxed } from "../sandbox/Sandbox.ts";
+import { exploreWatched, worldSpec } from "../sandbox/watched.ts";
 import { replaySchedule } from "../explore/replaySchedule.ts";
 import { readScheduleFile } from "../explore/scheduleFile.ts";
-import { loadRunner, resolveInvariants, resolveStrategy, resolveWorld } from "../resolve.ts";
+import { loadRunner } from "../resolve.ts";
 import { isEffectRunnerName } from "../../subjects/effect-runner/variants/descriptions.ts";
 import type { Scenario } from "../scenario/schema.ts";
-import type { RunnerVariant } from "../../boundaries/port.ts";
 import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
 import { missingRows, rowKey, type ExpectationRow, type Expectations } from "./expectations.ts";
 import { selectShard, type Shard } from "./shard.ts";
@@ -53,6 +54,8 @@ export interface GateOptions {
   readonly out: string;
   /** Called as each check starts and ends (progress lines). */
   readonly onResult?: (result: GateResult, done: number, total: number) => void;
+  /** The watchdog budgets for rows whose runner is a user's module. */
+  readonly limits?: Limits;
 }
 
 /**
@@ -64,9 +67,8 @@ export interface GateOptions {
 const SHRINK = { budget: 600, searchBudget: 400 } as const;
 const QUICK_SHRINK = { budget: 200, searchBudget: 0 } as const;
 
-function shrinkBudget(held: boolean, runner: RunnerVariant): { budget: number; searchBudget: number } {
-  if (!held) return SHRINK;
-  const scale = Math.max(1, runner.stepScale ?? 1);
+function quickShrink(stepScale: number): { budget: number; searchBudget: number } {
+  const scale = Math.max(1, stepScale);
   return { budget: Math.max(20, Math.round(QUICK_SHRINK.budget / Math.sqrt(scale))), searchBudget: 0 };
 }
 
@@ -160,35 +162,35 @@ async function exploreCheck(
   expected: readonly string[],
 ): Promise<Omit<GateResult, "timeMs">> {
   const { table } = options;
-  const runner = await loadRunner(runnerName);
-  const invariants = resolveInvariants(scenario);
-  const world = resolveWorld(scenario, observer, "inproc");
-  const strategy = resolveStrategy(table.strategy, { ...STRATEGY_DEFAULTS, seed: table.seed });
-  const { result, found, missing, unexpected, ok } = await exploreExpecting(
-    { scenario, runner, strategy, invariants, runs: table.runs, maxSteps: table.maxSteps, concurrency: 16, world },
-    expected,
+  const limits = options.limits ?? resolveLimits();
+  // racelab's own runners are loaded here (an Effect one needs the project's effect: a clear
+  // error); a user's module loads in its sandbox.
+  const stepScale = sandboxed(runnerName, limits) ? 1 : ((await loadRunner(runnerName)).stepScale ?? 1);
+  const outcome = await exploreWatched(
+    {
+      kind: "explore",
+      scenario,
+      runner: runnerName,
+      world: worldSpec(observer, "inproc", undefined, Boolean(scenario.run)),
+      strategy: { name: table.strategy, options: { ...STRATEGY_DEFAULTS, seed: table.seed } },
+      runs: table.runs,
+      maxSteps: table.maxSteps,
+      keepGoing: expected.length > 0,
+      expected,
+      record: { out: options.out, seed: table.seed, shrink: SHRINK, heldShrink: quickShrink(stepScale) },
+    },
+    limits,
   );
-  const counterexamples: RecordedFailure[] = [];
-  for (const f of result.failures) {
-    counterexamples.push(
-      await recordFailure({
-        scenario,
-        runner,
-        invariants,
-        world,
-        strategy: strategy.name,
-        seed: table.seed,
-        run: f.run,
-        maxSteps: table.maxSteps,
-        found: f.result,
-        out: options.out,
-        shrink: shrinkBudget(ok, runner),
-      }),
-    );
-  }
+  const { result } = outcome;
+  const counterexamples = [...outcome.recorded];
+  const found = outcome.judged?.found ?? distinct(counterexamples.flatMap((c) => c.run.violations.map((v) => v.invariant)));
+  const missing = outcome.judged?.missing ?? expected.filter((name) => !found.includes(name));
+  const unexpected = outcome.judged?.unexpected ?? found.filter((name) => !expected.includes(name));
+  const ok = !outcome.stopped && missing.length === 0 && unexpected.length === 0;
   const n = result.schedulesRun;
   let message: string;
-  if (expected.length === 0) message = ok ? `no violation in ${n} schedules` : `${found.join(", ")} failed (schedule #${result.failures[0]!.run}); expected a pass`;
+  if (outcome.stopped) message = `${found.join(", ") || "a fault"}: ${outcome.stopped.note}`;
+  else if (expected.length === 0) message = ok ? `no violation in ${n} schedules` : `${found.join(", ")} failed (schedule #${result.failures[0]!.run}); expected a pass`;
   else if (ok) message = `caught ${found.join(", ")} within ${n} schedules`;
   else if (missing.length > 0) message = `${missing.join(", ")} not caught in ${n} schedules${unexpected.length ? `; ${unexpected.join(", ")} failed instead` : ""}`;
   else message = `${unexpected.join(", ")} failed too, which the row does not expect`;

@@ -6,6 +6,8 @@ import type { Invariant } from "./Invariant.ts";
 import { livelock } from "./livelock.ts";
 import { noHang } from "./no-hang.ts";
 import { nondeterminism } from "./nondeterminism.ts";
+import { runnerOom } from "./runner-oom.ts";
+import { runnerTimeout } from "./runner-timeout.ts";
 import { oneLoopPerSession } from "./one-loop-per-session.ts";
 import { oneReplyPerParent } from "./one-reply-per-parent.ts";
 import { promptGetsOwnReply } from "./prompt-gets-own-reply.ts";
@@ -30,6 +32,8 @@ export const InvariantsMap = {
   "no-exit-while-child-busy": noExitWhileChildBusy,
   "child-result-answered": childResultAnswered,
   nondeterminism,
+  "runner-timeout": runnerTimeout,
+  "runner-oom": runnerOom,
 } as const satisfies Record<string, Invariant>;
 
 export type BuiltinInvariant = keyof typeof InvariantsMap;

@@ -17,7 +17,11 @@ export const runnerError: Invariant = {
         message:
           e.request === "(uncaught)"
             ? `the runner threw where nothing awaits it (an unhandled rejection or a timer callback): ${e.error}`
-            : `request ${e.request}${what} threw: ${e.error}`,
+            : e.request === "(create)"
+              ? `the runner's create(port) threw when racelab built it for this run: ${e.error}`
+              : e.request === "(trace)"
+                ? `the runner reported a malformed trace event: ${e.error}`
+                : `request ${e.request}${what} threw: ${e.error}`,
         ...(call && { sessionID: call.sessionID }),
       };
       return [v];

@@ -5,6 +5,7 @@ import type { BusEvent, BusListener, LlmReply, LlmRequest, PointOptions, PromptI
 import { fetchLlm, httpBoundary, httpClient, type RunFetch } from "../../boundaries/transport/http.ts";
 import type { AnyEvent } from "../trace.ts";
 import type { Action, Reply, Scenario } from "./schema.ts";
+import { malformedEvent } from "./checkEvent.ts";
 
 /** What a scheduler provides to a world: points, the clock and timers, and a sink for events. */
 export interface WorldEnv {
@@ -67,7 +68,12 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     point: (label, options) => env.point(label, options),
     now: () => env.now(),
     timers: env.timers,
-    trace: (event) => env.emit(event),
+    trace: (event) => {
+      const wrong = malformedEvent(event);
+      if (wrong === undefined) env.emit(event);
+      // Reported once per event, in place of it: the invariants never see a malformed one.
+      else env.emit({ type: "client.error", request: "(trace)", error: `${wrong} (in ${describe(event)})` });
+    },
     ...(env.task && { task: env.task }),
     ...(options.granularity && { granularity: options.granularity }),
     ...(env.touch && { touch: env.touch }),
@@ -266,4 +272,14 @@ function toLlmReply(reply: Reply | undefined): LlmReply {
   if ("text" in reply) return { kind: "text", text: reply.text };
   if ("error" in reply) return { kind: "error", message: reply.error };
   return { kind: "tool-calls", calls: reply.toolCalls };
+}
+
+/** A value as a short line for an error message. */
+function describe(value: unknown): string {
+  try {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  } catch {
+    return String(value);
+  }
 }
