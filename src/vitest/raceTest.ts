@@ -111,7 +111,7 @@ export async function checkRace(options: RaceTestOptions, name = "checkRace"): P
   } else {
     const runner = options.runner;
     const invariants = resolveInvariants(scenario);
-    const judged = await exploreExpecting({ scenario, runner, strategy, invariants, runs, maxSteps, concurrency: 16, world }, expected);
+    const judged = await exploreExpecting({ scenario, runner, strategy, invariants, runs, maxSteps, concurrency: 16, world, seed }, expected);
     schedulesRun = judged.result.schedulesRun;
     missing = judged.missing;
     unexpected = judged.unexpected;

@@ -34,8 +34,7 @@ export async function loadRunnerModule(spec: string, cwd = process.cwd()): Promi
   try {
     mod = await importUserModule(path);
   } catch (error) {
-    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new InputError(`runner module '${spec}' failed to load: ${why}`);
+    throw new InputError(`runner module '${spec}' failed to load: ${loadErrorOf(error, cwd)}`);
   }
   const variant = pickVariant(mod, spec);
   checkImplementsPort(variant, spec);
@@ -108,4 +107,25 @@ function inertPort(): RunnerPort {
       now: () => 0,
     },
   };
+}
+
+/**
+ * What went wrong loading a module, in one line. A compile error (esbuild's, through tsx)
+ * names the file, line and column and the message; anything else gives its first line.
+ */
+export function loadErrorOf(error: unknown, cwd = process.cwd()): string {
+  const built = (error as { errors?: { text?: string; location?: { file?: string; line?: number; column?: number } | null }[] }).errors;
+  const first = Array.isArray(built) ? built[0] : undefined;
+  if (first?.text) {
+    const at = first.location;
+    const where = at?.file ? `${relative(cwd, resolve(cwd, at.file)) || at.file}:${at.line ?? "?"}:${(at.column ?? 0) + 1}: ` : "";
+    return `${where}${first.text}`;
+  }
+  if (error instanceof Error) {
+    // tsx's transform error: "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR: <message>".
+    const detail = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m.exec(error.message);
+    if (detail) return `${relative(cwd, detail[1]!) || detail[1]}:${detail[2]}:${Number(detail[3]) + 1}: ${detail[4]}`;
+    return `${error.name === "Error" ? "" : `${error.name}: `}${error.message.split("\n")[0]}`;
+  }
+  return String(error);
 }

@@ -140,6 +140,7 @@ async function writeFailure(d: DistinctFailure, runnerName: string, o: FuzzComma
     seed: o.seed,
     run: d.index,
     maxSteps: o.maxSteps,
+    randomSeed: f.randomSeed,
     choices: f.choices,
     violations: recordedViolations(f.violations),
     shrink: { original: f.original, shrunk: f.shrunk, attempts: 0 },

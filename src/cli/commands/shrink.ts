@@ -1,5 +1,5 @@
 import { dirname, relative } from "node:path";
-import { worldSpecOf } from "../../harness/explore/replaySchedule.ts";
+import { randomSeedOf, worldSpecOf } from "../../harness/explore/replaySchedule.ts";
 import { readScheduleFile, recordedViolations, writeScheduleFile, type ScheduleFile } from "../../harness/explore/scheduleFile.ts";
 import { describeShortest, describeShrink } from "../../harness/explore/shrink.ts";
 import { renderTimeline } from "../../harness/report/timeline.ts";
@@ -26,7 +26,7 @@ export async function shrinkCommand(io: Io, path: string, options: { out?: strin
   let shortest = "";
   if (primary === "runner-timeout" || primary === "runner-oom") {
     // Runs that never come back are shrunk from here, each candidate in a sandbox of its own.
-    const run = { scenario: file.scenario, runner: file.runner, world: worldSpecOf(file), maxSteps: file.maxSteps };
+    const run = { scenario: file.scenario, runner: file.runner, world: worldSpecOf(file), maxSteps: file.maxSteps, randomSeed: randomSeedOf(file) };
     const replay = await runJobWatched({ kind: "schedule", ...run, chooser: { kind: "replay", choices: file.choices } }, { ...limits, sandbox: "always" });
     if (!replay.fault) {
       io.out(pc.green(`✓ ${path}: ${primary} no longer happens on this schedule, so there is nothing to shrink (replay it to see the run)`));

@@ -8,6 +8,10 @@ import { actorOf } from "../scheduler/VirtualScheduler.ts";
 import { endStateFingerprint, hash53 } from "./fingerprint.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
+import { runSeed } from "../scheduler/strategies/random.ts";
+import { replayChooser } from "../scheduler/strategies/replay.ts";
+import { compareRuns } from "../invariants/nondeterminism.ts";
+import { ReplayDivergence } from "../errors.ts";
 
 /** Resolved options of one exploration. */
 export interface ExploreOptions {
@@ -33,6 +37,8 @@ export interface ExploreOptions {
   readonly recorder?: FlightRecorder;
   /** Told of each failure kept, as it is found. */
   readonly onFailure?: (failure: Failure) => void;
+  /** The exploration's seed: schedule r's virtualised randomness is seeded from (seed, r). Default 0. */
+  readonly seed?: number;
 }
 
 /** One failing schedule. */
@@ -87,7 +93,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   let maxPreemptions = 0;
   let abandoned = 0;
   if (options.strategy.prepare) {
-    const probe = await runSchedule({ ...base(options), chooser: { choose: () => 0 }, ...recordAs(options, 0, PROBE) });
+    const probe = await runSchedule({ ...base(options), chooser: { choose: () => 0 }, randomSeed: runSeed(options.seed ?? 0, PROBE), ...recordAs(options, 0, PROBE) });
     options.strategy.prepare({ steps: probe.end.steps, actors: new Set(probe.choices.map(actorOf)).size });
   }
   let run = 0;
@@ -100,11 +106,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         exhausted = true;
         break;
       }
-      batch.push(runSchedule({ ...base(options), chooser, ...recordAs(options, i, run + i) }));
+      batch.push(runSchedule({ ...base(options), chooser, randomSeed: runSeed(options.seed ?? 0, run + i), ...recordAs(options, i, run + i) }));
     }
     if (batch.length === 0) break;
     const results = await Promise.all(batch);
-    for (const result of results) {
+    for (let result of results) {
       const choices = result.choices.join("\n");
       hash.update(choices);
       schedules.add(hash53(choices));
@@ -119,6 +125,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       hash.update(`|${result.violations.map((v) => v.invariant).join(",")}\n`);
       const current = run;
       run += 1;
+      if (result.violations.length === 0 && !result.abandoned && current % SELF_CHECK_EVERY === 0) {
+        // The determinism self-check on a sample of passing schedules: run it again, strictly.
+        const differs = await runAgain(options, result, current);
+        if (differs) result = { ...result, violations: [differs] };
+      }
       if (result.violations.length === 0) continue;
       for (const v of result.violations) violated.add(v.invariant);
       const key = [...new Set(result.violations.map((v) => v.invariant))].sort().join(",");
@@ -141,6 +152,20 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     preemptions: { total: totalPreemptions, avg: run ? round(totalPreemptions / run) : 0, max: maxPreemptions },
   };
   return { stats, schedulesRun: run, failures, traceHash: hash.digest("hex").slice(0, 16), exhausted };
+}
+
+/** Every this many schedules, one that passed is run again to check that the code is deterministic. */
+export const SELF_CHECK_EVERY = 64;
+
+/** Runs schedule `run` again with its own choices and seed; the violation if it behaves differently. */
+async function runAgain(options: ExploreOptions, first: ScheduleResult, run: number): Promise<Violation | undefined> {
+  try {
+    const second = await runSchedule({ ...base(options), chooser: replayChooser(first.choices), randomSeed: runSeed(options.seed ?? 0, run), ...recordAs(options, 0, run) });
+    return compareRuns(first, second, `schedule #${run} passed; run again`);
+  } catch (error) {
+    if (!(error instanceof ReplayDivergence)) throw error;
+    return compareRuns(first, { choices: [...first.choices.slice(0, error.step - 1), "(another point)"], trace: first.trace, violations: first.violations }, `schedule #${run} passed; run again`);
+  }
 }
 
 /** The schedule number a strategy's probe run is recorded as. */

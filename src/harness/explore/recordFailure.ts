@@ -7,7 +7,12 @@ import type { WorldOptions } from "../scenario/createWorld.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile, type ScheduleFile } from "./scheduleFile.ts";
 import type { ScheduleResult } from "./runSchedule.ts";
-import { shrinkFailure, type ShrunkFailure } from "./shrink.ts";
+import { SHRINKING, shrinkFailure, type ShrunkFailure } from "./shrink.ts";
+import { runSchedule } from "./runSchedule.ts";
+import { compareRuns } from "../invariants/nondeterminism.ts";
+import { replayChooser } from "../scheduler/strategies/replay.ts";
+import { runSeed } from "../scheduler/strategies/random.ts";
+import { ReplayDivergence } from "../errors.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 
 /** A failing schedule to shrink and write out. */
@@ -29,6 +34,8 @@ export interface RecordFailureInput {
   readonly shrink?: boolean | { readonly budget: number; readonly searchBudget: number };
   /** In a sandbox: the flight recorder the shrinker's runs keep fed. */
   readonly recorder?: FlightRecorder;
+  /** Seed of the failing run's virtualised randomness (default: from seed and run, as explore seeds it). */
+  readonly randomSeed?: number;
 }
 
 /** A failure as written: the files, and the run they hold. */
@@ -52,6 +59,27 @@ export interface RecordedFailure {
  * then its HTML swimlane page and Chrome trace next to it (same name, other extensions).
  */
 export async function recordFailure(input: RecordFailureInput): Promise<RecordedFailure> {
+  const randomSeed = input.randomSeed ?? runSeed(input.seed, input.run);
+  // The determinism self-check: a failure is run once more, strictly, before it is reported.
+  // A run that does not repeat is a nondeterminism finding, written as found, never shrunk.
+  const again = await runSchedule({
+    scenario: input.scenario,
+    runner: input.runner,
+    invariants: input.invariants,
+    chooser: replayChooser(input.found.choices),
+    maxSteps: input.maxSteps,
+    world: input.world,
+    randomSeed,
+    ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
+  }).catch((error: unknown) => {
+    if (error instanceof ReplayDivergence) return { choices: input.found.choices.slice(0, error.step - 1).concat(["(another point)"]), trace: [], violations: [], end: input.found.end, preemptions: 0, abandoned: false };
+    throw error;
+  });
+  const differs = compareRuns(input.found, again, `run again`);
+  if (differs) {
+    const found = { ...input.found, violations: [differs, ...input.found.violations] };
+    return writeFailure({ ...writeBase(input, randomSeed), result: found });
+  }
   const primary = input.found.violations[0]!.invariant;
   const shrinkOption = input.shrink ?? true;
   const shrunk = shrinkOption
@@ -65,10 +93,21 @@ export async function recordFailure(input: RecordFailureInput): Promise<Recorded
         world: input.world,
         ...(typeof shrinkOption === "object" && { budget: shrinkOption.budget, searchBudget: shrinkOption.searchBudget }),
         ...(input.recorder && { recorder: input.recorder }),
+        randomSeed,
       })
     : undefined;
   return writeFailure({
+    ...writeBase(input, randomSeed),
     scenario: shrunk?.scenario ?? input.scenario,
+    result: shrunk?.full ?? input.found,
+    ...(shrunk && { shrunk }),
+  });
+}
+
+/** What a recorded failure's file says about where it came from. */
+function writeBase(input: RecordFailureInput, randomSeed: number) {
+  return {
+    scenario: input.scenario,
     runner: input.runner.name,
     world: {
       ...(input.world.observer && { observer: input.world.observer.name }),
@@ -79,10 +118,10 @@ export async function recordFailure(input: RecordFailureInput): Promise<Recorded
     seed: input.seed,
     run: input.run,
     maxSteps: input.maxSteps,
-    result: shrunk?.full ?? input.found,
     out: input.out,
-    ...(shrunk && { shrunk }),
-  });
+    // Recorded only when it is not what the seed and the run give (fuzz seeds per scenario).
+    ...(randomSeed !== runSeed(input.seed, input.run) && { randomSeed }),
+  };
 }
 
 /** A failing run to write out as it is (already shrunk, or not to be). */
@@ -100,6 +139,8 @@ export interface WriteFailureInput {
   readonly shrunk?: ShrunkFailure;
   /** Sizes to record when the run was shrunk another way (a fault's client actions). */
   readonly shrinkInfo?: ScheduleFile["shrink"];
+  /** When the run's randomness was not seeded from (seed, run). */
+  readonly randomSeed?: number;
 }
 
 /** Writes a failing run's schedule file, then its HTML swimlane page and Chrome trace beside it. */
@@ -119,6 +160,7 @@ export function writeFailure(input: WriteFailureInput): RecordedFailure {
     seed: input.seed,
     run: input.run,
     maxSteps: input.maxSteps,
+    ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
     choices: run.choices,
     violations: recordedViolations(run.violations),
     ...(shrinkInfo && { shrink: shrinkInfo }),

@@ -3,6 +3,7 @@ import { resolveLimits, type Limits } from "../sandbox/limits.ts";
 import { postMortem } from "../sandbox/postMortem.ts";
 import { runSandboxed, sandboxed } from "../sandbox/Sandbox.ts";
 import { replayChooser } from "../scheduler/strategies/replay.ts";
+import { runSeed } from "../scheduler/strategies/random.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
 import type { ScheduleFile } from "./scheduleFile.ts";
 
@@ -37,11 +38,17 @@ async function replayHere(file: ScheduleFile): Promise<ScheduleResult> {
     chooser: replayChooser(file.choices),
     maxSteps: file.maxSteps,
     world: resolveWorld(file.scenario, file.observer, file.transport, file.granularity),
+    randomSeed: randomSeedOf(file),
   });
 }
 
+/** The seed of a recorded run's virtualised randomness. */
+export function randomSeedOf(file: Pick<ScheduleFile, "randomSeed" | "seed" | "run">): number {
+  return file.randomSeed ?? runSeed(file.seed, file.run);
+}
+
 async function replaySandboxed(file: ScheduleFile, limits: Limits): Promise<ScheduleResult> {
-  const run = { scenario: file.scenario, runner: file.runner, world: worldSpecOf(file), maxSteps: file.maxSteps };
+  const run = { scenario: file.scenario, runner: file.runner, world: worldSpecOf(file), maxSteps: file.maxSteps, randomSeed: randomSeedOf(file) };
   const done = await runSandboxed({ kind: "schedule", ...run, chooser: { kind: "replay", choices: file.choices } }, limits);
   return done.fault ? postMortem(run, done.fault, limits) : done.outcome.result;
 }

@@ -7,7 +7,7 @@ import { ABANDON, type ScheduleChooser } from "../scheduler/strategies/Strategy.
 import { quiescence, VirtualScheduler } from "../scheduler/VirtualScheduler.ts";
 import type { RunEnd, TraceEvent } from "../trace.ts";
 import { collectUncaught, describeError } from "./uncaughtErrors.ts";
-import { resumeSchedule, watchUncontrolled, type Escape } from "./uncontrolled.ts";
+import { resumeSchedule, runRandom, watchUncontrolled, type Escape, type RunSources } from "./uncontrolled.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 
 /** The request name of a runner error nothing awaited (see {@link collectUncaught}). */
@@ -38,6 +38,11 @@ export interface ScheduleSpec {
   readonly maxSteps: number;
   /** How the world is built besides scenario and runner (the run command's observer). */
   readonly world?: WorldOptions;
+  /**
+   * Seeds the run's virtualised randomness (Math.random, crypto): the same seed and choices
+   * give the same run. Explorations derive it from their seed and the schedule's number.
+   */
+  readonly randomSeed?: number;
   /** In a sandbox: where this schedule leaves its steps, in case it never returns (see FlightRecorder). */
   readonly record?: { readonly recorder: FlightRecorder; readonly slot: number; readonly schedule: number };
 }
@@ -69,7 +74,8 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     trace.push({ type: "uncontrolled", api: escape.api, call: escape.call, step });
   };
   const unwatch = watchUncontrolled();
-  resumeSchedule(onEscape);
+  const sources: RunSources = { onEscape, now: () => scheduler.now(), random: runRandom(spec.randomSeed ?? 0) };
+  resumeSchedule(sources);
   const record = spec.record;
   record?.recorder.start(record.slot, record.schedule);
   let world: ReturnType<typeof createWorld>;
@@ -111,7 +117,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     world.start();
     for (;;) {
       await quiescence();
-      resumeSchedule(onEscape);
+      resumeSchedule(sources);
       record?.recorder.resume(record.slot);
       reportUncaught();
       if (observe && step > 0) {

@@ -41,6 +41,8 @@ const ScheduleFileSchema = z.object({
   transport: z.enum(["inproc", "http"]).optional(),
   /** racelab/effect runners: `suspend` when only suspension points were scheduling points. */
   granularity: z.enum(["step", "suspend"]).optional(),
+  /** Seed of the run's virtualised randomness (Math.random, crypto); default: from seed and run. */
+  randomSeed: z.number().int().optional(),
   strategy: z.string().min(1),
   seed: z.number().int(),
   run: z.number().int().nonnegative(),
@@ -61,6 +63,7 @@ export interface ScheduleFile {
   readonly observer?: string;
   readonly transport?: "inproc" | "http";
   readonly granularity?: "step" | "suspend";
+  readonly randomSeed?: number;
   readonly strategy: string;
   readonly seed: number;
   readonly run: number;
@@ -102,7 +105,7 @@ export function readScheduleFile(path: string): ScheduleFile {
     throw new InputError(`schedule file '${path}' has version ${parsed.data.version}; this racelab reads version ${SCHEDULE_VERSION}`);
   }
   const scenario = parseScenario(parsed.data.scenario, `the scenario in '${path}'`);
-  const { shrink, observer, transport, granularity, expect, ...rest } = parsed.data;
+  const { shrink, observer, transport, granularity, randomSeed, expect, ...rest } = parsed.data;
   return {
     ...rest,
     version: SCHEDULE_VERSION,
@@ -111,6 +114,7 @@ export function readScheduleFile(path: string): ScheduleFile {
     ...(observer !== undefined && { observer }),
     ...(transport !== undefined && { transport }),
     ...(granularity !== undefined && { granularity }),
+    ...(randomSeed !== undefined && { randomSeed }),
     ...(shrink && { shrink }),
     ...(expect && { expect }),
   };

@@ -46,6 +46,8 @@ export interface ShrinkInput {
   readonly searchBudget?: number;
   /** In a sandbox: candidates leave their steps here, which also keeps the watchdog fed. */
   readonly recorder?: FlightRecorder;
+  /** Seed of the runs' virtualised randomness: the failing run's, for every candidate. */
+  readonly randomSeed?: number;
 }
 
 /** The smallest failing schedule found. */
@@ -87,6 +89,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
       maxSteps: input.maxSteps,
       ...(input.world && { world: input.world }),
       ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
+      ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
     });
     return result.violations.length > 0 ? result : undefined;
   };
@@ -157,6 +160,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
         maxSteps: input.maxSteps,
         ...(input.world && { world: input.world }),
         ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
+      ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
       });
       if (result.violations.length > 0 && smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) {
         best = { scenario, result };
@@ -275,6 +279,7 @@ export async function shrinkFailure(input: Omit<ShrinkInput, "invariant"> & { in
     maxSteps: input.maxSteps,
     ...(input.world && { world: input.world }),
     ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
+      ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
   });
   // The invariant it was shrunk on comes first: it names the file and drives the next shrink.
   const violations = [...full.violations].sort((a, b) => Number(b.invariant === input.primary) - Number(a.invariant === input.primary));

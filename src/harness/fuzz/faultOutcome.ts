@@ -10,6 +10,7 @@ import type { FuzzOutcome, FuzzTask } from "./fuzzTask.ts";
 import { taskSeed } from "./fuzzTask.ts";
 import { interleavingSignature } from "./interleavingSignature.ts";
 import { generateScenario } from "./swarmScenario.ts";
+import { runSeed } from "../scheduler/strategies/random.ts";
 
 /**
  * What a fuzz task that never came back found. Stopped while exploring: the schedule that
@@ -36,15 +37,15 @@ export async function faultOutcome(task: FuzzTask, fault: Fault, limits: Limits)
       limits,
     );
     const found = again.outcome?.result.failures[0];
-    if (found) return { ...base, schedules: again.outcome!.result.schedulesRun, steps: 0, failure: failureOf(found.result, found.run, scenario) };
+    if (found) return { ...base, schedules: again.outcome!.result.schedulesRun, steps: 0, failure: failureOf(task, found.result, found.run, scenario) };
   }
-  const run = { scenario, runner: task.runner, world, maxSteps: task.maxSteps };
+  const run = { scenario, runner: task.runner, world, maxSteps: task.maxSteps, randomSeed: runSeed(taskSeed(task.seed, task.index), fault.last?.schedule ?? 0) };
   const stuck = await postMortem(run, fault, limits);
   const schedule = Math.max(0, fault.last?.schedule ?? 0);
-  return { ...base, schedules: schedule + 1, steps: stuck.end.steps, failure: failureOf(stuck, schedule, scenario) };
+  return { ...base, schedules: schedule + 1, steps: stuck.end.steps, failure: failureOf(task, stuck, schedule, scenario) };
 }
 
-function failureOf(result: ScheduleResult, run: number, scenario: Scenario): NonNullable<FuzzOutcome["failure"]> {
+function failureOf(task: FuzzTask, result: ScheduleResult, run: number, scenario: Scenario): NonNullable<FuzzOutcome["failure"]> {
   const primary = result.violations.find((v) => v.invariant === "runner-timeout" || v.invariant === "runner-oom") ?? result.violations[0]!;
   const size = sizeOf(scenario, result);
   return {
@@ -54,6 +55,7 @@ function failureOf(result: ScheduleResult, run: number, scenario: Scenario): Non
     scenario,
     choices: result.choices,
     run,
+    randomSeed: runSeed(taskSeed(task.seed, task.index), run),
     original: size,
     shrunk: size,
     violations: result.violations.map(({ invariant, message, step }) => ({ invariant, message, step })),

@@ -7,6 +7,7 @@ import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
 import { describeFeatures } from "./features.ts";
 import { interleavingSignature } from "./interleavingSignature.ts";
 import { generateScenario } from "./swarmScenario.ts";
+import { runSeed } from "../scheduler/strategies/random.ts";
 import { FlightRecorder } from "../sandbox/flightRecorder.ts";
 
 /** One unit of fuzzing work: the index-th scenario of a campaign. Plain data (crosses threads). */
@@ -35,6 +36,8 @@ export interface FuzzFailure {
   readonly choices: readonly string[];
   /** Schedule number within the scenario's exploration. */
   readonly run: number;
+  /** Seed of the run's virtualised randomness (recorded in its schedule file). */
+  readonly randomSeed: number;
   readonly original: ScheduleSize;
   readonly shrunk: ScheduleSize;
   readonly violations: readonly { readonly invariant: string; readonly message: string; readonly step: number }[];
@@ -75,10 +78,12 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
   const recorder = task.recorder ? new FlightRecorder(0, 0, task.recorder) : undefined;
   const invariants = resolveInvariants(scenario);
   const world = resolveWorld(scenario, task.observer, "inproc");
+  const seed = taskSeed(task.seed, task.index);
   const result = await explore({
+    seed,
     scenario,
     runner,
-    strategy: resolveStrategy("portfolio", { ...STRATEGY_DEFAULTS, seed: taskSeed(task.seed, task.index) }),
+    strategy: resolveStrategy("portfolio", { ...STRATEGY_DEFAULTS, seed }),
     invariants,
     runs: task.budget,
     maxSteps: task.maxSteps,
@@ -108,6 +113,7 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
     budget: 1000,
     searchBudget: 300,
     ...(recorder && { recorder }),
+    randomSeed: runSeed(seed, found.run),
   });
   const run = shrunk.full;
   return {
@@ -119,6 +125,7 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
       scenario: shrunk.scenario,
       choices: run.choices,
       run: found.run,
+      randomSeed: runSeed(seed, found.run),
       original: shrunk.original,
       shrunk: sizeOf(shrunk.scenario, run),
       violations: run.violations.map(({ invariant, message, step }) => ({ invariant, message, step })),

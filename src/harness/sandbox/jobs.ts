@@ -7,6 +7,7 @@ import { exploreExpecting } from "../explore/exploreExpecting.ts";
 import { recordFailure, type RecordedFailure } from "../explore/recordFailure.ts";
 import { runSchedule, type ScheduleResult } from "../explore/runSchedule.ts";
 import { lenient, NotFailing, shrinkFailure, type ShrunkFailure } from "../explore/shrink.ts";
+import { randomSeedOf } from "../explore/replaySchedule.ts";
 import { recordedViolations, writeScheduleFile, type ScheduleFile } from "../explore/scheduleFile.ts";
 import { loadRunner, resolveInvariants, resolveStrategy, resolveWorld } from "../resolve.ts";
 import type { FlightRecorder } from "./flightRecorder.ts";
@@ -39,6 +40,8 @@ export interface ScheduleJob {
   readonly world: WorldSpec;
   readonly maxSteps: number;
   readonly chooser: ChooserSpec;
+  /** Seed of the run's virtualised randomness (see ScheduleSpec.randomSeed). */
+  readonly randomSeed?: number;
 }
 
 export interface ScheduleOutcome {
@@ -145,6 +148,7 @@ async function shrinkJob(job: ShrinkJob, ctx: JobContext): Promise<ShrinkOutcome
       choices: file.choices,
       world: resolveWorld(file.scenario, file.observer, file.transport, file.granularity),
       ...(ctx.recorder && { recorder: ctx.recorder }),
+      randomSeed: randomSeedOf(file),
     });
   } catch (error) {
     if (error instanceof NotFailing) return { passes: true };
@@ -171,6 +175,7 @@ async function scheduleJob(job: ScheduleJob, ctx: JobContext): Promise<ScheduleO
     chooser,
     maxSteps: job.maxSteps,
     world: resolveWorld(job.scenario, job.world.observer, job.world.transport, job.world.granularity),
+    ...(job.randomSeed !== undefined && { randomSeed: job.randomSeed }),
     ...(ctx.recorder && { record: { recorder: ctx.recorder, slot: 0, schedule: 0 } }),
   });
   return { result, ...(stoppedAt && { stoppedAt }) };
@@ -212,6 +217,7 @@ async function exploreJob(job: ExploreJob, ctx: JobContext): Promise<ExploreOutc
     maxSteps: job.maxSteps,
     concurrency: 16,
     world,
+    seed: job.strategy.options.seed,
     ...(ctx.recorder && { recorder: ctx.recorder }),
     ...(checkpoint && { onFailure: (failure: Failure) => checkpoint({ phase: "found", failure }) }),
   };

@@ -13,6 +13,8 @@ export interface StoppedRun {
   readonly runner: string;
   readonly world: WorldSpec;
   readonly maxSteps: number;
+  /** Seed of its virtualised randomness (see ScheduleSpec.randomSeed). */
+  readonly randomSeed?: number;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Limits } from "./limits.ts";
 import { postMortem, type StoppedRun } from "./postMortem.ts";
 import { runJobWatched, runSandboxed, type Fault } from "./Sandbox.ts";
 import { shrinkFault } from "./shrinkFault.ts";
+import { runSeed } from "../scheduler/strategies/random.ts";
 
 /** An exploration that may have been stopped by its sandbox. */
 export interface WatchedOutcome extends ExploreOutcome {
@@ -54,7 +55,8 @@ async function recover(job: ExploreJob, fault: Fault, limits: Limits): Promise<W
     // schedule, which always releases the oldest point, counts as schedule 0).
     const probe = fault.last?.schedule === PROBE;
     const last = Math.max(0, fault.last?.schedule ?? 0);
-    const stuck = await postMortem(run, fault, limits);
+    const stuckRun = { ...run, randomSeed: runSeed(job.strategy.options.seed, fault.last?.schedule ?? 0) };
+    const stuck = await postMortem(stuckRun, fault, limits);
     const failures = [...found.filter((f) => f.run < last), { run: last, result: stuck, violations: stuck.violations }];
     for (const f of failures) {
       if (f.result !== stuck || !record?.shrink) {
@@ -63,7 +65,7 @@ async function recover(job: ExploreJob, fault: Fault, limits: Limits): Promise<W
         continue;
       }
       // The run that never came back is shrunk the way such runs can be: fewer client actions.
-      const shrunk = await shrinkFault(run, stuck, limits);
+      const shrunk = await shrinkFault(stuckRun, stuck, limits);
       recorded.push(
         writeFailure({
           scenario: shrunk.scenario,
@@ -89,7 +91,7 @@ async function recover(job: ExploreJob, fault: Fault, limits: Limits): Promise<W
   const result = explored.result;
   for (let index = recorded.length; index < result.failures.length; index++) {
     const f = result.failures[index]!;
-    const again = await runSandboxed({ kind: "schedule", ...run, chooser: { kind: "replay", choices: f.result.choices } }, limits);
+    const again = await runSandboxed({ kind: "schedule", ...run, randomSeed: runSeed(job.strategy.options.seed, f.run), chooser: { kind: "replay", choices: f.result.choices } }, limits);
     const written = write(again.outcome?.result ?? f.result, f.run);
     if (written) recorded.push(written);
   }
