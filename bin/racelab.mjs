@@ -14,11 +14,14 @@ const args = process.argv.slice(2);
 // with --single-threaded before anything heavy loads (measured on 2 cores, 15 s, 2 workers:
 // 40.8k schedules against 35.0k). With spare cores (fewer workers) the helpers are left on.
 if (args[0] === "fuzz" && !process.env.RACELAB_V8_SINGLE_THREADED && saturatesCores(args)) {
+  // Ctrl-C reaches the child too (same process group); it prints its partial summary, so this
+  // process waits for it instead of dying first.
+  process.on("SIGINT", () => {});
   const child = spawnSync(process.execPath, ["--single-threaded", ...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     stdio: "inherit",
     env: { ...process.env, RACELAB_V8_SINGLE_THREADED: "1" },
   });
-  process.exit(child.status ?? 70);
+  process.exit(child.status ?? (child.signal === "SIGINT" ? 130 : 70));
 }
 
 const entry = new URL("../dist/cli/main.js", import.meta.url);

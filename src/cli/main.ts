@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import { HarnessError, InputError, ReplayDivergence } from "../harness/errors.ts";
@@ -10,6 +11,7 @@ import { replayCommand } from "./commands/replay.ts";
 import { shrinkCommand } from "./commands/shrink.ts";
 import { seedNumber, wholeNumber } from "./options.ts";
 import { STRATEGY_DEFAULTS } from "../harness/scheduler/strategies/Strategy.ts";
+import { ENV_VARS } from "../harness/sandbox/limits.ts";
 
 /** Where the CLI writes (tests capture it). */
 export interface Io {
@@ -23,10 +25,51 @@ export interface Io {
 export type Colors = ReturnType<typeof pc.createColors>;
 
 const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => writeQuietly(process.stdout, `${line}\n`),
+  err: (line) => writeQuietly(process.stderr, `${line}\n`),
   colors: pc.createColors(pc.isColorSupported),
 };
+
+const closedStreams = new WeakSet<NodeJS.WriteStream>();
+const watchedStreams = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * Writes unless the reader has gone (`racelab list | head -1`): a closed pipe (EPIPE) ends
+ * the process quietly, as a command-line tool whose output nobody reads any more.
+ */
+function writeQuietly(stream: NodeJS.WriteStream, text: string): void {
+  if (closedStreams.has(stream)) return;
+  if (!watchedStreams.has(stream)) {
+    watchedStreams.add(stream);
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      closedStreams.add(stream);
+      process.exit(process.exitCode ?? EXIT.pass);
+    });
+  }
+  stream.write(text);
+}
+
+/** The installed package's version (package.json is two folders up from src/cli and dist/cli). */
+export function packageVersion(): string {
+  const manifest = createRequire(import.meta.url)("../../package.json") as { version?: string };
+  return manifest.version ?? "unknown";
+}
+
+/** The exit codes and environment variables, for `--help`. */
+function helpFooter(): string {
+  const codes = [
+    "  0   pass: nothing was violated in what ran (the verdict says how much ran)",
+    "  1   a violation was found (or an expectation does not hold)",
+    "  2   bad input: a flag, file, path, module or environment value; one line says what to change",
+    "  3   replay diverged: the code under test no longer offers the recorded schedule",
+    "  70  internal error: a bug in racelab itself (please report it; RACELAB_DEBUG=1 prints the stack)",
+    "  130 interrupted (Ctrl-C) before the budget was spent, with nothing violated in what ran",
+  ];
+  const width = Math.max(...Object.keys(ENV_VARS).map((k) => k.length));
+  const env = Object.entries(ENV_VARS).map(([name, what]) => `  ${name.padEnd(width)}  ${what}`);
+  return ["", "Exit codes:", ...codes, "", "Environment variables:", ...env].join("\n");
+}
 
 /** Exit codes: 0 pass, 1 violation, 2 bad input, 3 replay divergence, 70 racelab bug. */
 export const EXIT = { pass: 0, violation: 1, input: 2, divergence: 3, internal: 70 } as const;
@@ -38,7 +81,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description("Deterministic race-simulation test harness for agent session runners")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .version(packageVersion(), "-V, --version", "print racelab's version")
+    .addHelpText("after", helpFooter());
 
   program
     .command("list")

@@ -29,3 +29,19 @@ export class ReplayDivergence extends RacelabError {
 export class HarnessError extends RacelabError {
   override name = "HarnessError";
 }
+
+/**
+ * Within one exploration, a strategy replaying a prefix it ran before found the code offering
+ * something else: the code under test is not deterministic (state kept between runs, or a
+ * source racelab does not control). The schedule ends with a `nondeterminism` finding.
+ */
+export class PrefixDivergence extends RacelabError {
+  override name = "PrefixDivergence";
+  constructor(
+    message: string,
+    /** 1-based step at which the run left the prefix. */
+    readonly step: number,
+  ) {
+    super(message);
+  }
+}

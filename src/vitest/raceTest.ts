@@ -1,3 +1,4 @@
+import { count } from "../harness/output/plural.ts";
 import { test } from "vitest";
 import { ScenariosMap } from "../harness/scenario/builtin/index.ts";
 import { exploreExpecting } from "../harness/explore/exploreExpecting.ts";
@@ -103,7 +104,9 @@ export async function checkRace(options: RaceTestOptions, name = "checkRace"): P
       limits,
     );
     schedulesRun = outcome.result.schedulesRun;
-    const found = outcome.judged?.found ?? [...new Set(outcome.recorded.flatMap((r) => r.run.violations.map((v) => v.invariant)))];
+    // Stopped by the watchdog, the exploration has no judgement: its failures (the run that never
+    // came back among them) say what was found.
+    const found = outcome.judged?.found ?? [...new Set([...outcome.recorded.map((r) => r.run), ...outcome.result.failures.map((f) => f.result)].flatMap((r) => r.violations.map((v) => v.invariant)))].sort();
     missing = outcome.judged?.missing ?? expected.filter((n) => !found.includes(n));
     unexpected = outcome.judged?.unexpected ?? found.filter((n) => !expected.includes(n));
     recorded = outcome.recorded[0];
@@ -121,7 +124,7 @@ export async function checkRace(options: RaceTestOptions, name = "checkRace"): P
     }
   }
   if (expected.length > 0) {
-    if (missing.length > 0) throw new Error(`${where}: expected ${missing.join(", ")} to fail, but ${schedulesRun} schedules did not violate ${missing.length === 1 ? "it" : "them"}${note}`);
+    if (missing.length > 0) throw new Error(`${where}: expected ${missing.join(", ")} to fail, but ${count(schedulesRun, "schedule")} did not violate ${missing.length === 1 ? "it" : "them"}${note}`);
     if (unexpected.length > 0) throw new Error(`${where}: ${unexpected.join(", ")} failed too, which the test does not expect${note}`);
     return;
   }

@@ -1,3 +1,5 @@
+import { count } from "../../harness/output/plural.ts";
+import { EXIT_INTERRUPTED, interruptible } from "../interrupt.ts";
 import { describeShortest, describeShrink, shortestWithinJson } from "../../harness/explore/shrink.ts";
 import { renderTimeline } from "../../harness/report/timeline.ts";
 import { loadRunner, resolveScenario, resolveStrategy, resolveWorld } from "../../harness/resolve.ts";
@@ -6,6 +8,9 @@ import { sandboxed } from "../../harness/sandbox/Sandbox.ts";
 import { exploreWatched, worldSpec } from "../../harness/sandbox/watched.ts";
 import { runnerSpecOf } from "../../boundaries/loaders/loadRunnerModule.ts";
 import type { Io } from "../main.ts";
+
+/** A long exploration prints where it stands on stderr this often. */
+const PROGRESS_EVERY_MS = 5000;
 
 /** Resolved options of `racelab explore`. */
 export interface ExploreCommandOptions {
@@ -42,7 +47,11 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
   const world = resolveWorld(scenario, o.observer, o.transport, o.granularity);
   const runs = o.runs ?? (strategy.name === "dfs" ? 1_000_000 : 1000);
   const started = performance.now();
-  const outcome = await exploreWatched(
+  const header = `${scenario.name} · runner ${runnerName}${world.observer ? ` · observer ${world.observer.name}` : ""}${o.transport === "http" ? " · http" : ""}${o.granularity === "suspend" ? " · suspension points" : ""} · ${strategy.name} · seed ${o.seed}`;
+  // Violations are printed even when writing their files fails (a bad --out): findings first.
+  let lastProgress = started;
+  const found: { run: number; violations: readonly { invariant: string; message: string }[] }[] = [];
+  const outcome = await interruptible(io, (interrupt) => exploreWatched(
     {
       kind: "explore",
       scenario,
@@ -55,11 +64,27 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
       record: { out: o.out, seed: o.seed, shrink: o.shrink },
     },
     limits,
-  );
+    (c) => {
+      if (c.phase === "found") found.push({ run: c.failure.run, violations: c.failure.violations });
+      else if (c.phase === "progress" && !o.json && performance.now() - lastProgress >= PROGRESS_EVERY_MS) {
+        lastProgress = performance.now();
+        io.err(pc.dim(`explore: ${count(c.schedules, "schedule")} of at most ${runs}, ${count(c.failures, "failure")} so far, ${Math.round((lastProgress - started) / 1000)} s (Ctrl-C stops and prints what ran)`));
+      }
+    },
+    interrupt,
+  )).catch((error: unknown) => {
+    if (!o.json) {
+      for (const f of found) {
+        io.out(pc.red(`✗ ${header}: ${pc.bold([...new Set(f.violations.map((v) => v.invariant))].join(", "))} violated in schedule #${f.run}`));
+        for (const v of f.violations) io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
+      }
+    }
+    throw error;
+  });
   const elapsedMs = performance.now() - started;
   const result = outcome.result;
-  const failures = outcome.recorded.map((recorded, i) => {
-    const found = result.failures[i]?.result ?? recorded.run;
+  const failures = outcome.recorded.map((recorded) => {
+    const found = result.failures.find((f) => f.run === recorded.schedule.run)?.result ?? recorded.run;
     const original = { steps: found.end.steps, preemptions: found.preemptions };
     // A run that never came back is shrunk another way (client actions only): its sizes are in the file.
     const shrink = recorded.shrunk ?? (recorded.schedule.shrink && { ...recorded.schedule.shrink, shortestWithin: -1 });
@@ -112,36 +137,41 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
         schedulesPerSecond: perSecond,
         traceHash: result.traceHash,
         ...(outcome.stopped && { stopped: outcome.stopped.note }),
+        ...(result.interrupted && { interrupted: true }),
       }),
     );
-    return failures.length > 0 ? 1 : 0;
+    return failures.length > 0 ? 1 : result.interrupted ? EXIT_INTERRUPTED : 0;
   }
-  const observed = world.observer ? ` · observer ${world.observer.name}` : "";
-  const transported = `${o.transport === "http" ? " · http" : ""}${o.granularity === "suspend" ? " · suspension points" : ""}`;
-  const header = `${scenario.name} · runner ${runner.name}${observed}${transported} · ${strategy.name} · seed ${o.seed}`;
   const st = result.stats;
   const statsLines = [
     `  schedules ${st.schedules} (distinct ${st.distinctSchedules}${st.abandoned ? `, ${st.abandoned} abandoned as redundant` : ""}), end states ${st.distinctEndStates}, steps min/avg/max ${st.steps.min}/${st.steps.avg}/${st.steps.max}, preemptions avg/max ${st.preemptions.avg}/${st.preemptions.max}`,
     `  ${Math.round(elapsedMs)} ms, ${perSecond} schedules/s, traceHash ${result.traceHash}`,
     ...(summary ? [`  ${summary.text}`] : []),
     ...(outcome.stopped ? [pc.red(`  ${outcome.stopped.note}`)] : []),
+    ...(result.interrupted ? [pc.yellow(`  interrupted (Ctrl-C) after ${count(result.schedulesRun, "schedule")} of at most ${runs}${failures.length ? "; failures written as found, unshrunk" : ""}`)] : []),
   ];
+  if (failures.length === 0 && result.interrupted) {
+    // Not a verdict: the budget was not spent.
+    io.out(pc.yellow(`⚠ ${header}: interrupted; no violation in the ${count(result.schedulesRun, "schedule")} that ran (of at most ${runs})`));
+    for (const line of statsLines) io.out(pc.dim(line));
+    return EXIT_INTERRUPTED;
+  }
   if (failures.length === 0) {
-    io.out(pc.green(`✓ ${header}: no violation in ${result.schedulesRun} schedules`));
+    io.out(pc.green(`✓ ${header}: no violation in ${count(result.schedulesRun, "schedule")}`));
     for (const line of statsLines) io.out(pc.dim(line));
     return 0;
   }
   for (const f of failures) {
     const names = [...new Set(f.violations.map((v) => v.invariant))].join(", ");
-    io.out(pc.red(`✗ ${header}: ${pc.bold(names)} violated in schedule #${f.schedule} (after ${f.schedule + 1} schedules)`));
+    io.out(pc.red(`✗ ${header}: ${pc.bold(names)} violated in schedule #${f.schedule} (after ${count(f.schedule + 1, "schedule")})`));
     for (const v of f.violations) io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
     io.out("");
     if (f.shrink) {
-      io.out(`Shrunk in ${f.shrink.attempts} runs: ${describeShrink(f.shrink.original, f.shrink.shrunk)}`);
+      io.out(`Shrunk in ${count(f.shrink.attempts, "run")}: ${describeShrink(f.shrink.original, f.shrink.shrunk)}`);
       const shortest = describeShortest(f.shrink.shortestWithin);
       if (shortest) io.out(`It is ${shortest}.`);
     }
-    io.out(`Timeline (${f.run.choices.length} steps${f.shrink ? ", shrunk" : ""}):`);
+    io.out(`Timeline (${count(f.run.choices.length, "step")}${f.shrink ? ", shrunk" : ""}):`);
     io.out(renderTimeline({ choices: f.run.choices, trace: f.run.trace, violations: f.violations }, pc));
     io.out("");
     io.out(`Failure file: ${f.file}`);

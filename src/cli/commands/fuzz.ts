@@ -1,4 +1,7 @@
-import { copyFileSync, mkdirSync } from "node:fs";
+import { count } from "../../harness/output/plural.ts";
+import { EXIT_INTERRUPTED, interruptible } from "../interrupt.ts";
+import { copyFileSync } from "node:fs";
+import { ensureDirectory } from "../../harness/output/writeOutput.ts";
 import { availableParallelism } from "node:os";
 import { basename, join, resolve } from "node:path";
 import cliProgress from "cli-progress";
@@ -11,7 +14,7 @@ import { resolveObserver } from "../../harness/resolve.ts";
 import { replaySchedule } from "../../harness/explore/replaySchedule.ts";
 import { resolveLimits, type Limits } from "../../harness/sandbox/limits.ts";
 import { loadChecked } from "../../harness/sandbox/Sandbox.ts";
-import { InputError } from "../../harness/errors.ts";
+import { InputError, ReplayDivergence } from "../../harness/errors.ts";
 import type { Io } from "../main.ts";
 
 /** Resolved options of `racelab fuzz`. */
@@ -55,11 +58,21 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
   const workers = Math.min(o.workers ?? cores, cores);
   // More workers than cores only compete for them (and each holds a runner's heap): use the cores.
   if (o.workers !== undefined && o.workers > cores) io.err(`racelab: --workers ${o.workers} is more than this machine's ${cores} cores; using ${cores}`);
-  const what = o.scenarios !== undefined ? `${o.scenarios} scenarios` : `${o.time} s`;
-  if (!o.json) io.out(`fuzz · runner ${variant.name} · observer ${o.observer} · seed ${o.seed} · ${what} · ${workers} worker${workers === 1 ? "" : "s"} · ${o.budget} schedules a scenario`);
-
-  const reporter = o.json ? undefined : progressReporter(io, o, workers);
-  const result = await fuzzCampaign({
+  const what = o.scenarios !== undefined ? count(o.scenarios, "scenario") : `${o.time} s`;
+  // The header and the progress start with the first finished scenario: a campaign that
+  // finishes none prints only the line that says nothing was tested.
+  let reporter: ReturnType<typeof progressReporter> | undefined;
+  const start = () => {
+    if (o.json || reporter) return;
+    io.out(`fuzz · runner ${variant.name} · observer ${o.observer} · seed ${o.seed} · ${what} · ${count(workers, "worker")} · ${o.budget} schedules a scenario`);
+    reporter = progressReporter(io, o, workers);
+  };
+  const onProgress = (p: CampaignProgress) => {
+    if (p.scenarios > 0) start();
+    reporter?.update(p);
+  };
+  const result = await interruptible(io, (interrupt) => fuzzCampaign({
+    interrupt,
     seed: o.seed,
     runner: runnerSpec,
     observer: o.observer,
@@ -68,9 +81,14 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
     workers,
     limits,
     ...(o.scenarios !== undefined ? { scenarios: o.scenarios } : { timeMs: o.time * 1000 }),
-    ...(reporter && { onProgress: reporter.update }),
-  });
+    ...(!o.json && { onProgress }),
+  }));
+  if (result.scenarios > 0) start();
   reporter?.stop();
+  if (result.scenarios === 0 && result.interrupted) {
+    io.err(`racelab: fuzz: interrupted before any scenario finished (${count(result.schedules, "schedule")} ran); nothing was tested`);
+    return EXIT_INTERRUPTED;
+  }
   if (result.scenarios === 0) {
     // Nothing finished: no verdict, green or red, may come of it.
     throw new InputError(`fuzz: no scenario finished in ${o.time} s (${result.schedules} schedules ran), so nothing was tested; give it more time (--time) or a count (--scenarios 1)`);
@@ -91,6 +109,7 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
         schedulesPerSecond: rate,
         failingScenarios: result.failingScenarios,
         elapsedMs: Math.round(result.elapsedMs),
+        ...(result.interrupted && { interrupted: true }),
         failures: written.map((w) => ({
           signature: w.d.failure.signature,
           invariant: w.d.failure.invariant,
@@ -106,11 +125,15 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
         })),
       }),
     );
-    return written.length > 0 ? 1 : 0;
+    return written.length > 0 ? 1 : result.interrupted ? EXIT_INTERRUPTED : 0;
   }
-  io.out(`${result.scenarios} scenarios, ${result.schedules} schedules (${rate}/s), ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.failingScenarios} failing scenarios`);
+  io.out(`${count(result.scenarios, "scenario")}, ${count(result.schedules, "schedule")} (${rate}/s), ${(result.elapsedMs / 1000).toFixed(1)} s, ${count(result.failingScenarios, "failing scenario")}${result.interrupted ? " (interrupted by Ctrl-C)" : ""}`);
+  if (written.length === 0 && result.interrupted) {
+    io.out(pc.yellow(`⚠ interrupted (Ctrl-C): no failure in the ${count(result.scenarios, "generated scenario")} that finished (${count(result.schedules, "schedule")})`));
+    return EXIT_INTERRUPTED;
+  }
   if (written.length === 0) {
-    io.out(pc.green(`✓ no failure in ${result.scenarios} generated scenarios`));
+    io.out(pc.green(`✓ no failure in ${count(result.scenarios, "generated scenario")} (${count(result.schedules, "schedule")})`));
     return 0;
   }
   io.out(pc.red(`✗ ${written.length} distinct failure${written.length === 1 ? "" : "s"}:`));
@@ -148,10 +171,18 @@ async function writeFailure(d: DistinctFailure, runnerName: string, o: FuzzComma
   const path = writeScheduleFile(o.out, schedule);
   // The worker sent back the schedule, not its trace: replay it for the reports (a user's
   // runner in a sandbox, where a run that never comes back is the runner-timeout again).
-  const { result: run } = await replaySchedule(schedule, limits);
+  // A run that goes another way here than in its worker (state the runner kept between the
+  // worker's runs) is reported from what the worker sent back, without a trace.
+  const run = await replaySchedule(schedule, limits).then(
+    (r) => r.result,
+    (error: unknown) => {
+      if (!(error instanceof ReplayDivergence)) throw error;
+      return { choices: f.choices, trace: [], violations: f.violations };
+    },
+  );
   let saved: string | undefined;
   if (o.save) {
-    mkdirSync(o.regressions, { recursive: true });
+    ensureDirectory(o.regressions, "--regressions");
     saved = join(o.regressions, basename(path));
     copyFileSync(path, saved);
   }
@@ -205,7 +236,7 @@ function progressReporter(io: Io, o: FuzzCommandOptions, workers: number) {
       if (p.elapsedMs - lastLine < PLAIN_EVERY_MS) return;
       lastLine = p.elapsedMs;
       const x = payload(p);
-      io.out(`fuzz: ${x.elapsed} s · ${x.rate} schedules/s · ${x.scenarios} scenarios · ${x.distinct} distinct failures (${workers} workers)`);
+      io.out(`fuzz: ${x.elapsed} s · ${x.rate} schedules/s · ${x.scenarios} scenarios · ${x.distinct} distinct failures (${count(workers, "worker")})`);
     },
     stop: () => {},
   };

@@ -1,3 +1,4 @@
+import { count } from "../../harness/output/plural.ts";
 import { dirname, relative } from "node:path";
 import { randomSeedOf, worldSpecOf } from "../../harness/explore/replaySchedule.ts";
 import { readScheduleFile, recordedViolations, writeScheduleFile, type ScheduleFile } from "../../harness/explore/scheduleFile.ts";
@@ -45,7 +46,7 @@ export async function shrinkCommand(io: Io, path: string, options: { out?: strin
     };
     written = writeScheduleFile(out, next, "-shrunk");
     sizes = describeShrink(shrunk.original, shrunk.shrunk);
-    io.out(`Shrunk ${path} in ${shrunk.attempts} runs, each in a sandbox (${primary} still happens):`);
+    io.out(`Shrunk ${path} in ${count(shrunk.attempts, "run")}, each in a sandbox (${primary} still happens):`);
   } else {
     const done = await runJobWatched({ kind: "shrink", file, runner: file.runner, out }, limits);
     if (done.fault) {
@@ -61,7 +62,7 @@ export async function shrinkCommand(io: Io, path: string, options: { out?: strin
     full = outcome.shrunk.full;
     sizes = describeShrink(outcome.shrunk.original, outcome.shrunk.shrunk);
     shortest = describeShortest(outcome.shrunk.shortestWithin);
-    io.out(`Shrunk ${path} in ${outcome.shrunk.attempts} runs (${primary} still fails):`);
+    io.out(`Shrunk ${path} in ${count(outcome.shrunk.attempts, "run")} (${primary} still fails):`);
   }
   io.out(`  ${sizes}`);
   if (shortest) io.out(`  It is ${shortest}.`);

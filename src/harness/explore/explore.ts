@@ -1,3 +1,4 @@
+import { runAgainStrictly } from "./selfCheck.ts";
 import { createHash } from "node:crypto";
 import type { Invariant, Violation } from "../invariants/Invariant.ts";
 import type { RunnerVariant } from "../../boundaries/port.ts";
@@ -9,9 +10,7 @@ import { endStateFingerprint, hash53 } from "./fingerprint.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 import { runSeed } from "../scheduler/strategies/random.ts";
-import { replayChooser } from "../scheduler/strategies/replay.ts";
-import { compareRuns } from "../invariants/nondeterminism.ts";
-import { ReplayDivergence } from "../errors.ts";
+import { letSignalsIn, type Interrupt } from "../interrupt.ts";
 
 /** Resolved options of one exploration. */
 export interface ExploreOptions {
@@ -39,6 +38,10 @@ export interface ExploreOptions {
   readonly onFailure?: (failure: Failure) => void;
   /** The exploration's seed: schedule r's virtualised randomness is seeded from (seed, r). Default 0. */
   readonly seed?: number;
+  /** Ctrl-C: stop between batches and return what ran (`interrupted` in the result). */
+  readonly interrupt?: Interrupt;
+  /** Told after each batch how many schedules ran and how many failures were kept. */
+  readonly onProgress?: (schedules: number, failures: number) => void;
 }
 
 /** One failing schedule. */
@@ -71,6 +74,8 @@ export interface ExploreResult {
   readonly traceHash: string;
   /** The strategy ran out of schedules before the budget. */
   readonly exhausted: boolean;
+  /** Stopped early by an interrupt (Ctrl-C): the result covers the schedules that ran. */
+  readonly interrupted?: boolean;
 }
 
 /**
@@ -98,7 +103,16 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   }
   let run = 0;
   let exhausted = false;
+  let interrupted = false;
+  let batches = 0;
   outer: while (run < options.runs) {
+    if (options.interrupt) {
+      if (++batches % INTERRUPT_EVERY === 0) await letSignalsIn();
+      if (options.interrupt.requested) {
+        interrupted = true;
+        break;
+      }
+    }
     const batch: Promise<ScheduleResult>[] = [];
     for (let i = 0; i < batchSize && run + i < options.runs; i++) {
       const chooser = options.strategy.next(run + i);
@@ -141,6 +155,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       }
       if (!options.keepGoing || options.stopWhen?.(violated)) break outer;
     }
+    options.onProgress?.(run, failures.length);
     if (exhausted) break;
   }
   const stats: ExploreStats = {
@@ -151,21 +166,18 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     steps: { min: run ? minSteps : 0, avg: run ? round(totalSteps / run) : 0, max: maxSteps },
     preemptions: { total: totalPreemptions, avg: run ? round(totalPreemptions / run) : 0, max: maxPreemptions },
   };
-  return { stats, schedulesRun: run, failures, traceHash: hash.digest("hex").slice(0, 16), exhausted };
+  return { stats, schedulesRun: run, failures, traceHash: hash.digest("hex").slice(0, 16), exhausted, ...(interrupted && { interrupted }) };
 }
+
+/** Batches between two turns of the event loop when an interrupt is watched. */
+const INTERRUPT_EVERY = 4;
 
 /** Every this many schedules, one that passed is run again to check that the code is deterministic. */
 export const SELF_CHECK_EVERY = 64;
 
 /** Runs schedule `run` again with its own choices and seed; the violation if it behaves differently. */
-async function runAgain(options: ExploreOptions, first: ScheduleResult, run: number): Promise<Violation | undefined> {
-  try {
-    const second = await runSchedule({ ...base(options), chooser: replayChooser(first.choices), randomSeed: runSeed(options.seed ?? 0, run), ...recordAs(options, 0, run) });
-    return compareRuns(first, second, `schedule #${run} passed; run again`);
-  } catch (error) {
-    if (!(error instanceof ReplayDivergence)) throw error;
-    return compareRuns(first, { choices: [...first.choices.slice(0, error.step - 1), "(another point)"], trace: first.trace, violations: first.violations }, `schedule #${run} passed; run again`);
-  }
+function runAgain(options: ExploreOptions, first: ScheduleResult, run: number): Promise<Violation | undefined> {
+  return runAgainStrictly({ ...base(options), randomSeed: runSeed(options.seed ?? 0, run), ...recordAs(options, 0, run) }, first, `schedule #${run}, which passed`);
 }
 
 /** The schedule number a strategy's probe run is recorded as. */

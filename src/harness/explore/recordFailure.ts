@@ -7,12 +7,9 @@ import type { WorldOptions } from "../scenario/createWorld.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile, type ScheduleFile } from "./scheduleFile.ts";
 import type { ScheduleResult } from "./runSchedule.ts";
-import { SHRINKING, shrinkFailure, type ShrunkFailure } from "./shrink.ts";
-import { runSchedule } from "./runSchedule.ts";
-import { compareRuns } from "../invariants/nondeterminism.ts";
-import { replayChooser } from "../scheduler/strategies/replay.ts";
+import { NotFailing, SHRINKING, shrinkFailure, type ShrunkFailure } from "./shrink.ts";
+import { didNotRepeat, runAgainStrictly } from "./selfCheck.ts";
 import { runSeed } from "../scheduler/strategies/random.ts";
-import { ReplayDivergence } from "../errors.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 
 /** A failing schedule to shrink and write out. */
@@ -36,6 +33,11 @@ export interface RecordFailureInput {
   readonly recorder?: FlightRecorder;
   /** Seed of the failing run's virtualised randomness (default: from seed and run, as explore seeds it). */
   readonly randomSeed?: number;
+  /**
+   * Asked with the run about to be written (shrunk, or as found): false drops it unwritten
+   * (`--keep-going` keeps one failure per invariant set as it is after shrinking).
+   */
+  readonly keep?: (run: ScheduleResult) => boolean;
 }
 
 /** A failure as written: the files, and the run they hold. */
@@ -58,26 +60,23 @@ export interface RecordedFailure {
  * Shrinks a failure on its first invariant (unless told not to), writes its schedule file,
  * then its HTML swimlane page and Chrome trace next to it (same name, other extensions).
  */
-export async function recordFailure(input: RecordFailureInput): Promise<RecordedFailure> {
+export async function recordFailure(input: RecordFailureInput): Promise<RecordedFailure | undefined> {
   const randomSeed = input.randomSeed ?? runSeed(input.seed, input.run);
   // The determinism self-check: a failure is run once more, strictly, before it is reported.
   // A run that does not repeat is a nondeterminism finding, written as found, never shrunk.
-  const again = await runSchedule({
+  const spec = {
     scenario: input.scenario,
     runner: input.runner,
     invariants: input.invariants,
-    chooser: replayChooser(input.found.choices),
     maxSteps: input.maxSteps,
     world: input.world,
     randomSeed,
     ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
-  }).catch((error: unknown) => {
-    if (error instanceof ReplayDivergence) return { choices: input.found.choices.slice(0, error.step - 1).concat(["(another point)"]), trace: [], violations: [], end: input.found.end, preemptions: 0, abandoned: false };
-    throw error;
-  });
-  const differs = compareRuns(input.found, again, `run again`);
+  };
+  const differs = await runAgainStrictly(spec, input.found, "the failing schedule");
   if (differs) {
     const found = { ...input.found, violations: [differs, ...input.found.violations] };
+    if (input.keep && !input.keep(found)) return undefined;
     return writeFailure({ ...writeBase(input, randomSeed), result: found });
   }
   const primary = input.found.violations[0]!.invariant;
@@ -94,12 +93,23 @@ export async function recordFailure(input: RecordFailureInput): Promise<Recorded
         ...(typeof shrinkOption === "object" && { budget: shrinkOption.budget, searchBudget: shrinkOption.searchBudget }),
         ...(input.recorder && { recorder: input.recorder }),
         randomSeed,
+      }).catch((error: unknown) => {
+        // The shrinker's own first run did not fail: the code is not deterministic after all.
+        if (!(error instanceof NotFailing)) throw error;
+        return error;
       })
     : undefined;
+  if (shrunk instanceof NotFailing) {
+    const found = { ...input.found, violations: [didNotRepeat(primary, "the failing schedule", input.found.end.steps), ...input.found.violations] };
+    if (input.keep && !input.keep(found)) return undefined;
+    return writeFailure({ ...writeBase(input, randomSeed), result: found });
+  }
+  const result = shrunk?.full ?? input.found;
+  if (input.keep && !input.keep(result)) return undefined;
   return writeFailure({
     ...writeBase(input, randomSeed),
     scenario: shrunk?.scenario ?? input.scenario,
-    result: shrunk?.full ?? input.found,
+    result,
     ...(shrunk && { shrunk }),
   });
 }

@@ -1,3 +1,4 @@
+import { PrefixDivergence } from "../errors.ts";
 import type { RunnerVariant } from "../../boundaries/port.ts";
 import type { Invariant, Violation } from "../invariants/Invariant.ts";
 import { createWorld, type WorldOptions } from "../scenario/createWorld.ts";
@@ -104,7 +105,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   }
   // A runner that throws where nothing awaits it is a finding (runner-error), not a harness crash.
   const uncaught: unknown[] = [];
-  const stopCollecting = collectUncaught((error) => uncaught.push(error));
+  const stopCollecting = collectUncaught(sources, (error) => uncaught.push(error));
   const reportUncaught = () => {
     for (const error of uncaught.splice(0)) trace.push({ type: "client.error", request: UNCAUGHT, error: describeError(error), step });
   };
@@ -130,7 +131,14 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
         limitHit = true;
         break;
       }
-      const index = spec.chooser.choose(ready, step);
+      let index: number;
+      try {
+        index = spec.chooser.choose(ready, step);
+      } catch (error) {
+        if (!(error instanceof PrefixDivergence)) throw error;
+        onEscape({ api: "replay", call: error.message });
+        break;
+      }
       if (index === ABANDON) {
         abandoned = true;
         break;

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { ensureDirectory, writeOutputFile } from "../output/writeOutput.ts";
 import { join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
@@ -127,12 +128,12 @@ export function serializeScheduleFile(file: ScheduleFile): string {
 
 /** Writes a schedule file under `dir` with a descriptive name (plus `suffix`); returns its path. */
 export function writeScheduleFile(dir: string, file: ScheduleFile, suffix = ""): string {
-  mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir, "--out");
   const invariant = file.violations[0]?.invariant ?? "pass";
   // A runner loaded from a path (`./my/runner.ts`) becomes a file-name-safe slug.
   const runner = file.runner.replace(/^\.\//, "").replace(/[^A-Za-z0-9.-]+/g, "_").replace(/^_+/, "");
   const who = `${runner}${file.observer ? `+${file.observer}` : ""}${file.transport === "http" ? "+http" : ""}`;
   const path = join(dir, `${file.scenario.name}--${who}--${invariant}--seed${file.seed}-run${file.run}${suffix}.json`);
-  writeFileSync(path, serializeScheduleFile(file));
+  writeOutputFile(path, serializeScheduleFile(file), "--out");
   return path;
 }

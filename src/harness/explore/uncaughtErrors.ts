@@ -1,30 +1,37 @@
+import { currentSchedule, type RunSources } from "./uncontrolled.ts";
+
 /**
  * Errors a runner throws where nothing awaits them: a detached promise that rejects (an
  * unhandled rejection), or an exception out of a timer callback. Each is a finding about the
  * runner (reported through the `runner-error` invariant), never a crash of the harness.
  *
- * Runs in one process share the process's `unhandledRejection` event, so a rejection is handed
- * to every run active at that moment; with one run at a time (replay, shrink) attribution is
- * exact, and an exploration's failure is shrunk and replayed alone, which confirms it.
+ * Runs in one process share the process's `unhandledRejection` event. Node reports a rejection
+ * right after the microtasks of the macrotask that made it have drained, before the next
+ * macrotask runs, and each schedule resumes its code in macrotasks of its own; so the owner is
+ * the schedule resumed last ({@link currentSchedule}). Only a rejection made when no schedule
+ * was resumed (a run's code outliving its schedule) goes to every run active then.
  */
-const sinks = new Set<(error: unknown) => void>();
+const sinks = new Map<object, (error: unknown) => void>();
 let installed = false;
 
 function onUnhandledRejection(reason: unknown): void {
   // Outside any run it is not a runner's: keep Node's default (crash loudly).
   if (sinks.size === 0) throw reason;
-  for (const sink of sinks) sink(reason);
+  const owner = currentSchedule();
+  const sink = owner && sinks.get(owner);
+  if (sink) return sink(reason);
+  for (const each of sinks.values()) each(reason);
 }
 
-/** Sends unhandled rejections to `sink` until the returned function is called. */
-export function collectUncaught(sink: (error: unknown) => void): () => void {
+/** Sends unhandled rejections made while `owner` is resumed to `sink` until the returned function is called. */
+export function collectUncaught(owner: RunSources, sink: (error: unknown) => void): () => void {
   if (!installed) {
     process.on("unhandledRejection", onUnhandledRejection);
     installed = true;
   }
-  sinks.add(sink);
+  sinks.set(owner, sink);
   return () => {
-    sinks.delete(sink);
+    sinks.delete(owner);
   };
 }
 

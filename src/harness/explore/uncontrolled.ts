@@ -85,6 +85,11 @@ export function resumeSchedule(sources: RunSources | undefined): void {
   current = sources;
 }
 
+/** The schedule whose code runs now (the one last resumed), if any. */
+export function currentSchedule(): RunSources | undefined {
+  return current;
+}
+
 /** A run's own random numbers: xoroshiro128+ from its seed. */
 export function runRandom(seed: number): () => number {
   const rng = xoroshiro128plus(seed | 0);

@@ -1,4 +1,5 @@
 import { Piscina } from "piscina";
+import type { Interrupt } from "../interrupt.ts";
 import { workerEntry } from "../../boundaries/loaders/workerEntry.ts";
 import type { FuzzFailure, FuzzOutcome, FuzzTask } from "./fuzzTask.ts";
 import { faultOutcome } from "./faultOutcome.ts";
@@ -26,6 +27,8 @@ export interface CampaignOptions {
   readonly onProgress?: (progress: CampaignProgress) => void;
   /** Watchdog budgets: a task whose heartbeat stops, or whose worker outgrows the heap, is a finding. */
   readonly limits?: Limits;
+  /** Ctrl-C: stop as at the deadline (the result is the prefix of scenarios that finished). */
+  readonly interrupt?: Interrupt;
 }
 
 /** Where a campaign stands. */
@@ -56,6 +59,8 @@ export interface CampaignResult {
   readonly distinct: readonly DistinctFailure[];
   readonly elapsedMs: number;
   readonly workers: number;
+  /** Stopped by an interrupt before its budget was spent. */
+  readonly interrupted?: boolean;
 }
 
 const WORKER = workerEntry(new URL("./fuzzWorker", import.meta.url), import.meta.url);
@@ -80,7 +85,8 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
   });
   const started = performance.now();
   const elapsed = () => performance.now() - started;
-  const timeUp = () => options.timeMs !== undefined && elapsed() >= options.timeMs;
+  const interrupted = () => options.interrupt?.requested === true;
+  const timeUp = () => interrupted() || (options.timeMs !== undefined && elapsed() >= options.timeMs);
   const allHandedOut = (next: number) => options.scenarios !== undefined && next >= options.scenarios;
 
   const done = new Map<number, FuzzOutcome>();
@@ -131,8 +137,10 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
   };
 
   let deadline: ReturnType<typeof setTimeout> | undefined;
+  let interruptWatch: ReturnType<typeof setInterval> | undefined;
   const expired = new Promise<void>((resolve) => {
     if (options.timeMs !== undefined) deadline = setTimeout(resolve, Math.max(0, options.timeMs - elapsed()));
+    if (options.interrupt) interruptWatch = setInterval(() => interrupted() && resolve(), 50);
   });
   try {
     while (!timeUp() && !allHandedOut(next) && failed === undefined) {
@@ -177,6 +185,7 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
     if (failed === undefined && !timeUp()) await Promise.all(inFlight);
   } finally {
     if (deadline) clearTimeout(deadline);
+    if (interruptWatch) clearInterval(interruptWatch);
     if (ticker) clearInterval(ticker);
     clearInterval(watchdog);
     // Tasks still running past the deadline are cut off: the result is the prefix before them.
@@ -193,5 +202,6 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
     distinct: [...bySignature.values()].map(({ first, count }) => ({ ...first, occurrences: count })),
     elapsedMs,
     workers: options.workers,
+    ...(interrupted() && { interrupted: true }),
   };
 }

@@ -1,5 +1,8 @@
 import { explore } from "../explore/explore.ts";
-import { sizeOf, shrinkFailure, type ScheduleSize } from "../explore/shrink.ts";
+import { NotFailing, SHRINKING, sizeOf, shrinkFailure, type ScheduleSize } from "../explore/shrink.ts";
+import { didNotRepeat, runAgainStrictly } from "../explore/selfCheck.ts";
+import type { ScheduleResult } from "../explore/runSchedule.ts";
+import type { Violation } from "../invariants/Invariant.ts";
 import type { RunnerVariant } from "../../boundaries/port.ts";
 import { loadRunner, resolveInvariants, resolveStrategy, resolveWorld } from "../resolve.ts";
 import type { Scenario } from "../scenario/schema.ts";
@@ -102,6 +105,12 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
   const found = result.failures[0];
   if (!found) return base;
   const primary = found.violations[0]!.invariant;
+  const randomSeed = runSeed(seed, found.run);
+  // The determinism self-check, as explore does it: a failure that does not repeat is a
+  // nondeterminism finding, reported as found (there is nothing stable to shrink).
+  const spec = { scenario, runner, invariants, maxSteps: task.maxSteps, world, randomSeed, ...(recorder && { record: { recorder, slot: 0, schedule: SHRINKING } }) };
+  const differs = await runAgainStrictly(spec, found.result, "the failing schedule");
+  if (differs) return { ...base, failure: asFound(found.result, [differs, ...found.result.violations], scenario, found.run, randomSeed) };
   const shrunk = await shrinkFailure({
     scenario,
     runner,
@@ -113,8 +122,14 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
     budget: 1000,
     searchBudget: 300,
     ...(recorder && { recorder }),
-    randomSeed: runSeed(seed, found.run),
+    randomSeed,
+  }).catch((error: unknown) => {
+    if (!(error instanceof NotFailing)) throw error;
+    return error;
   });
+  if (shrunk instanceof NotFailing) {
+    return { ...base, failure: asFound(found.result, [didNotRepeat(primary, "the failing schedule", found.result.end.steps), ...found.result.violations], scenario, found.run, randomSeed) };
+  }
   const run = shrunk.full;
   return {
     ...base,
@@ -130,5 +145,23 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
       shrunk: sizeOf(shrunk.scenario, run),
       violations: run.violations.map(({ invariant, message, step }) => ({ invariant, message, step })),
     },
+  };
+}
+
+/** A failure reported as found, unshrunk (a nondeterminism finding). */
+function asFound(result: ScheduleResult, violations: readonly Violation[], scenario: Scenario, run: number, randomSeed: number): FuzzFailure {
+  const primary = violations[0]!;
+  const size = sizeOf(scenario, result);
+  return {
+    invariant: primary.invariant,
+    invariants: [...new Set(violations.map((v) => v.invariant))],
+    signature: interleavingSignature(primary, scenario),
+    scenario,
+    choices: result.choices,
+    run,
+    randomSeed,
+    original: size,
+    shrunk: size,
+    violations: violations.map(({ invariant, message, step }) => ({ invariant, message, step })),
   };
 }

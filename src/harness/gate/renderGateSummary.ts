@@ -1,3 +1,4 @@
+import { count } from "../output/plural.ts";
 import { relative } from "node:path";
 import type { JunitCase } from "../reporters/junit.ts";
 import { mermaidSequence } from "../reporters/mermaid.ts";
@@ -15,6 +16,8 @@ export interface GateSummaryInfo {
   readonly timeMs: number;
   /** The folder the summary is written to (links are relative to it). */
   readonly dir: string;
+  /** Stopped by Ctrl-C: the number of checks selected, of which `results` ran. */
+  readonly interruptedOf?: number;
 }
 
 /**
@@ -26,10 +29,15 @@ export interface GateSummaryInfo {
 export function renderGateSummary(results: readonly GateResult[], info: GateSummaryInfo): string {
   const failed = results.filter((r) => !r.ok);
   const lines: string[] = [];
-  const verdict = failed.length === 0 ? "✅ every expectation holds" : `❌ ${failed.length} of ${results.length} expectations do not hold`;
+  const verdict =
+    failed.length > 0
+      ? `❌ ${failed.length} of ${results.length} expectations do not hold${info.interruptedOf !== undefined ? ` (interrupted after ${results.length} of ${info.interruptedOf} checks)` : ""}`
+      : info.interruptedOf !== undefined
+        ? `⚠️ interrupted after ${results.length} of ${info.interruptedOf} checks; those hold, the rest did not run`
+        : "✅ every expectation holds";
   lines.push(`# racelab gate${info.shard ? ` (shard ${info.shard})` : ""}: ${verdict}`);
   lines.push("");
-  lines.push(`${results.length} checks · ${info.strategy}, seed ${info.seed}, at most ${info.runs} schedules a row · ${(info.timeMs / 1000).toFixed(1)} s`);
+  lines.push(`${count(results.length, "check")} · ${info.strategy}, seed ${info.seed}, at most ${info.runs} schedules a row · ${(info.timeMs / 1000).toFixed(1)} s`);
   lines.push("");
   lines.push("| | check | expected | found | schedules | why |");
   lines.push("|---|---|---|---|---:|---|");

@@ -18,7 +18,9 @@ export const nondeterminism: Invariant = {
         invariant: "nondeterminism",
         step: e.step,
         message:
-          e.api === "fetch"
+          e.api === "replay"
+            ? `the same schedule prefix ran differently in two runs: ${e.call}; the code under test keeps state between runs (module-level variables, caches) or reads a source racelab does not control`
+            : e.api === "fetch"
             ? `the code under test called ${e.call} at step ${e.step}: the network is outside racelab's control (the msw boundary of --transport http), so the run was stopped there; reach the server and the LLM through the port`
             : `the code under test called a real ${e.api} (${e.call}) at step ${e.step}: it would fire on the wall clock, outside racelab's schedules, so the run was stopped there; use the port's timers (port.timers), or Effect's Clock (Effect.sleep), which racelab runs on virtual time`,
       },
@@ -61,7 +63,7 @@ function differ(step: number, how: string, what: string): Violation {
   return {
     invariant: "nondeterminism",
     step,
-    message: `${what} twice with the same choices and seed, the code under test behaved differently from step ${step} on: ${how}; it reads a source racelab does not control (an I/O result, a global it keeps between runs, a thread), so its verdicts cannot be trusted or replayed`,
+    message: `${what}, run a second time with the same choices and seed, behaved differently from step ${step} on: ${how}; it reads a source racelab does not control (an I/O result, a global it keeps between runs, a thread), so its verdicts cannot be trusted or replayed`,
   };
 }
 

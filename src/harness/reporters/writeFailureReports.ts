@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { ensureDirectory, writeOutputFile } from "../output/writeOutput.ts";
 import { join } from "node:path";
 import type { FailureReport } from "./FailureReport.ts";
 import { FailureReportersMap, type BuiltinFailureReporter } from "./index.ts";
@@ -10,12 +10,12 @@ import { FailureReportersMap, type BuiltinFailureReporter } from "./index.ts";
  * `_`, so a name can never reach outside `dir`.
  */
 export function writeFailureReports(dir: string, report: FailureReport): { html: string; trace: string } {
-  mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir, "--out");
   const stem = report.name.replace(/[^A-Za-z0-9._+-]/g, "_").replace(/^\.+/, "_") || "failure";
   const paths = {} as Record<BuiltinFailureReporter, string>;
   for (const [name, reporter] of Object.entries(FailureReportersMap) as [BuiltinFailureReporter, (typeof FailureReportersMap)[BuiltinFailureReporter]][]) {
     const path = join(dir, `${stem}${reporter.extension}`);
-    writeFileSync(path, reporter.render(report));
+    writeOutputFile(path, reporter.render(report), "--out");
     paths[name] = path;
   }
   return { html: paths.html, trace: paths["chrome-trace"] };

@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads";
 import { workerEntry } from "../../boundaries/loaders/workerEntry.ts";
 import { isRunnerPath } from "../../boundaries/loaders/loadRunnerModule.ts";
 import { realSetInterval } from "../explore/uncontrolled.ts";
+import type { Interrupt } from "../interrupt.ts";
 import { FlightRecorder } from "./flightRecorder.ts";
 import type { Checkpoint, Job, Outcome } from "./jobs.ts";
 import { runJob } from "./jobs.ts";
@@ -38,11 +39,11 @@ export function sandboxed(runner: string, limits: Limits): boolean {
  * {@link Fault} with what the flight recorder saw, never a hang. Errors the job throws
  * (bad input, a replay divergence) come back as themselves.
  */
-export async function runSandboxed<J extends Job>(job: J, limits: Limits, onCheckpoint?: (c: Checkpoint) => void): Promise<SandboxResult<J>> {
+export async function runSandboxed<J extends Job>(job: J, limits: Limits, onCheckpoint?: (c: Checkpoint) => void, interrupt?: Interrupt): Promise<SandboxResult<J>> {
   const capacity = ("maxSteps" in job ? job.maxSteps : 1000) * 10 + 16;
   const recorder = new FlightRecorder(16, capacity);
   const worker = new Worker(ENTRY.filename, {
-    workerData: { ...ENTRY.workerData, job, recorder: recorder.buffer },
+    workerData: { ...ENTRY.workerData, job, recorder: recorder.buffer, ...(interrupt && { interrupt: interrupt.buffer }) },
     resourceLimits: { maxOldGenerationSizeMb: limits.memoryLimitMb },
     // The user's module may print; the worker's own output is not racelab's to swallow.
     stdout: false,
@@ -107,7 +108,7 @@ export async function loadChecked(runner: string, limits: Limits): Promise<Outco
 }
 
 /** Runs a job sandboxed when its runner calls for it (see {@link sandboxed}), else in this thread. */
-export async function runJobWatched<J extends Job>(job: J, limits: Limits, onCheckpoint?: (c: Checkpoint) => void): Promise<SandboxResult<J>> {
-  if (!sandboxed(job.runner, limits)) return { outcome: await runJob(job, onCheckpoint ? { checkpoint: onCheckpoint } : {}) };
-  return runSandboxed(job, limits, onCheckpoint);
+export async function runJobWatched<J extends Job>(job: J, limits: Limits, onCheckpoint?: (c: Checkpoint) => void, interrupt?: Interrupt): Promise<SandboxResult<J>> {
+  if (!sandboxed(job.runner, limits)) return { outcome: await runJob(job, { ...(onCheckpoint && { checkpoint: onCheckpoint }), ...(interrupt && { interrupt }) }) };
+  return runSandboxed(job, limits, onCheckpoint, interrupt);
 }

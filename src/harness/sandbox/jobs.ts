@@ -10,6 +10,7 @@ import { lenient, NotFailing, shrinkFailure, type ShrunkFailure } from "../explo
 import { randomSeedOf } from "../explore/replaySchedule.ts";
 import { recordedViolations, writeScheduleFile, type ScheduleFile } from "../explore/scheduleFile.ts";
 import { loadRunner, resolveInvariants, resolveStrategy, resolveWorld } from "../resolve.ts";
+import type { Interrupt } from "../interrupt.ts";
 import type { FlightRecorder } from "./flightRecorder.ts";
 
 /**
@@ -114,6 +115,7 @@ export type Checkpoint =
   /** The exploration is over; recording follows. */
   | { readonly phase: "explored"; readonly result: ExploreResult; readonly strategySummary?: StrategySummary; readonly judged?: ExploreOutcome["judged"] }
   /** Recording failure `index`: shrinking its schedule, then writing it. */
+  | { readonly phase: "progress"; readonly schedules: number; readonly failures: number }
   | { readonly phase: "record"; readonly index: number; readonly failure: { readonly run: number; readonly choices: readonly string[]; readonly violations: ScheduleResult["violations"] } }
   | { readonly phase: "recorded"; readonly index: number; readonly recorded: RecordedFailure };
 
@@ -121,6 +123,8 @@ export type Checkpoint =
 export interface JobContext {
   readonly recorder?: FlightRecorder;
   readonly checkpoint?: (c: Checkpoint) => void;
+  /** Ctrl-C: explorations stop between schedules; failures found are written unshrunk. */
+  readonly interrupt?: Interrupt;
 }
 
 /** Runs a job in this thread. */
@@ -219,6 +223,8 @@ async function exploreJob(job: ExploreJob, ctx: JobContext): Promise<ExploreOutc
     world,
     seed: job.strategy.options.seed,
     ...(ctx.recorder && { recorder: ctx.recorder }),
+    ...(ctx.interrupt && { interrupt: ctx.interrupt }),
+    ...(checkpoint && { onProgress: progressEvery(PROGRESS_EVERY, checkpoint) }),
     ...(checkpoint && { onFailure: (failure: Failure) => checkpoint({ phase: "found", failure }) }),
   };
   let result: ExploreResult;
@@ -235,10 +241,20 @@ async function exploreJob(job: ExploreJob, ctx: JobContext): Promise<ExploreOutc
   const recorded: RecordedFailure[] = [];
   const record = job.record;
   if (record) {
+    // One failure per distinct invariant set, as the set is after shrinking (shrinking can
+    // turn two different finds into the same failure, or one into another).
+    const kept = new Set<string>();
+    const keep = (run: ScheduleResult) => {
+      const key = invariantSetOf(run.violations);
+      if (kept.has(key)) return false;
+      kept.add(key);
+      return true;
+    };
     for (let index = 0; index < result.failures.length; index++) {
       const f = result.failures[index]!;
       ctx.checkpoint?.({ phase: "record", index, failure: { run: f.run, choices: f.result.choices, violations: f.violations } });
-      const shrink = judged?.ok && record.heldShrink ? record.heldShrink : (record.shrink ?? true);
+      // Interrupted: no shrinking (it can take a while), the failures are written as found.
+      const shrink = ctx.interrupt?.requested ? false : judged?.ok && record.heldShrink ? record.heldShrink : (record.shrink ?? true);
       const r = await recordFailure({
         scenario: job.scenario,
         runner,
@@ -251,11 +267,30 @@ async function exploreJob(job: ExploreJob, ctx: JobContext): Promise<ExploreOutc
         found: f.result,
         out: record.out,
         shrink,
+        keep,
         ...(ctx.recorder && { recorder: ctx.recorder }),
       });
+      if (!r) continue;
       recorded.push(r);
       ctx.checkpoint?.({ phase: "recorded", index, recorded: r });
     }
   }
   return { result, ...(summary && { strategySummary: summary }), recorded, ...(judged && { judged }) };
+}
+
+/** The key of a run's set of violated invariants: sorted, distinct names. */
+export function invariantSetOf(violations: readonly { readonly invariant: string }[]): string {
+  return [...new Set(violations.map((v) => v.invariant))].sort().join(",");
+}
+
+/** Schedules between two progress checkpoints of an exploration. */
+const PROGRESS_EVERY = 500;
+
+function progressEvery(every: number, checkpoint: (c: Checkpoint) => void) {
+  let last = 0;
+  return (schedules: number, failures: number) => {
+    if (schedules - last < every) return;
+    last = schedules;
+    checkpoint({ phase: "progress", schedules, failures });
+  };
 }

@@ -4,17 +4,19 @@
  * the shared flight recorder, which the main thread reads if this thread never comes back.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { Interrupt } from "../interrupt.ts";
 import { FlightRecorder } from "./flightRecorder.ts";
 import { runJob, type Job } from "./jobs.ts";
 import { serializeError } from "./serializeError.ts";
 
-const data = workerData as { readonly job: Job; readonly recorder: SharedArrayBuffer };
+const data = workerData as { readonly job: Job; readonly recorder: SharedArrayBuffer; readonly interrupt?: SharedArrayBuffer };
 const recorder = new FlightRecorder(0, 0, data.recorder);
 const port = parentPort!;
 
 try {
   const outcome = await runJob(data.job, {
     recorder,
+    ...(data.interrupt && { interrupt: new Interrupt(data.interrupt) }),
     checkpoint: (checkpoint) => {
       recorder.beat();
       port.postMessage({ type: "checkpoint", checkpoint });

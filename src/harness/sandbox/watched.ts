@@ -2,7 +2,8 @@ import { PROBE, type ExploreResult, type Failure } from "../explore/explore.ts";
 import { writeFailure, type RecordedFailure } from "../explore/recordFailure.ts";
 import type { ScheduleResult } from "../explore/runSchedule.ts";
 import type { Scenario } from "../scenario/schema.ts";
-import type { ExploreJob, ExploreOutcome, WorldSpec } from "./jobs.ts";
+import type { Checkpoint, ExploreJob, ExploreOutcome, WorldSpec } from "./jobs.ts";
+import type { Interrupt } from "../interrupt.ts";
 import type { Limits } from "./limits.ts";
 import { postMortem, type StoppedRun } from "./postMortem.ts";
 import { runJobWatched, runSandboxed, type Fault } from "./Sandbox.ts";
@@ -22,8 +23,8 @@ export interface WatchedOutcome extends ExploreOutcome {
  * failure, written with its reports; failures found before are written too, as found when
  * they could not be shrunk.
  */
-export async function exploreWatched(job: ExploreJob, limits: Limits): Promise<WatchedOutcome> {
-  const done = await runJobWatched(job, limits);
+export async function exploreWatched(job: ExploreJob, limits: Limits, onCheckpoint?: (c: Checkpoint) => void, interrupt?: Interrupt): Promise<WatchedOutcome> {
+  const done = await runJobWatched(job, limits, onCheckpoint, interrupt);
   if (done.outcome) return done.outcome;
   return recover(job, done.fault, limits);
 }
@@ -89,13 +90,16 @@ async function recover(job: ExploreJob, fault: Fault, limits: Limits): Promise<W
 
   // Stopped while shrinking a failure: it and the ones after it are written as found.
   const result = explored.result;
-  for (let index = recorded.length; index < result.failures.length; index++) {
+  // The failure being shrunk when the sandbox stopped is the one of the last "record" checkpoint.
+  const records = fault.checkpoints.filter((c) => c.phase === "record");
+  const stoppedAt = records.length > 0 ? records[records.length - 1]!.index : recorded.length;
+  for (let index = stoppedAt; index < result.failures.length; index++) {
     const f = result.failures[index]!;
     const again = await runSandboxed({ kind: "schedule", ...run, randomSeed: runSeed(job.strategy.options.seed, f.run), chooser: { kind: "replay", choices: f.result.choices } }, limits);
     const written = write(again.outcome?.result ?? f.result, f.run);
     if (written) recorded.push(written);
   }
-  const note = `shrinking failure #${fault.checkpoints.filter((c) => c.phase === "recorded").length + 1} stopped: a candidate schedule did not return within ${fault.limit} ${fault.kind === "oom" ? "MiB" : "ms"}; it and the failures after it are written as found`;
+  const note = `shrinking failure #${stoppedAt + 1} stopped: a candidate schedule did not return within ${fault.limit} ${fault.kind === "oom" ? "MiB" : "ms"}; it and the failures after it are written as found`;
   return {
     result,
     ...(explored.strategySummary && { strategySummary: explored.strategySummary }),

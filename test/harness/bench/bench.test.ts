@@ -5,7 +5,7 @@ import { ScenariosMap } from "../../../src/harness/scenario/builtin/index.ts";
 
 describe("racelab bench (tiny budgets: checks what it reports, never how fast)", () => {
   it("reports throughput for every scenario, every seeded bug per strategy, dfs with and without reduction, memory and targets", async () => {
-    const r = await runBench({ throughputRuns: 20, fastCheckRuns: 5, seeds: 2, bugBudget: 2000, dfsBudget: 50, longRun: 50, fuzzSeconds: 1, cliRuns: 50, cliRounds: 1, effectRuns: 5 });
+    const r = await runBench({ throughputRuns: 20, fastCheckRuns: 5, seeds: 2, bugBudget: 2000, dfsBudget: 50, longRun: 50, fuzzSeconds: 3, cliRuns: 50, cliRounds: 1, effectRuns: 5 });
     expect(r.throughput).toHaveLength(Object.keys(ScenariosMap).length);
     for (const t of r.throughput) expect(t.racelab).toBeGreaterThan(0);
     expect(r.bugs).toHaveLength(seededBugs().length);

@@ -70,9 +70,10 @@ describe("divergence detection", () => {
     const recorded = await firstFailure("upstream");
     const choices = [...recorded.choices];
     choices[5] = "s9.run7 write assistant";
-    await expect(replaySchedule({ ...recorded, choices })).rejects.toThrow(
-      /step 6: the recording releases 's9.run7 write assistant' but the run offers only/,
-    );
+    const error = await replaySchedule({ ...recorded, choices }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReplayDivergence);
+    expect((error as ReplayDivergence).step).toBe(6);
+    expect((error as ReplayDivergence).message).toMatch(/the recording releases 's9.run7 write assistant' but the run offers only/);
   });
 
   it("stops with 'schedule ended early' when the recording is longer than the run", async () => {

@@ -1,4 +1,4 @@
-import { HarnessError } from "../../errors.ts";
+import { PrefixDivergence } from "../../errors.ts";
 import { independent, type Footprint } from "../Footprint.ts";
 import { actorOf } from "../VirtualScheduler.ts";
 import { ABANDON, STRATEGY_DEFAULTS, type ScheduleChooser, type StrategyFactory } from "./Strategy.ts";
@@ -84,7 +84,7 @@ export const dfs: StrategyFactory = ({ preemptions = STRATEGY_DEFAULTS.preemptio
           const wanted = stack[step]!.tried[stack[step]!.tried.length - 1]!;
           const index = ready.findIndex((p) => p.label === wanted);
           if (index < 0) {
-            throw new HarnessError(`dfs: replaying step ${step + 1} found no '${wanted}': the program under test is not deterministic`);
+            throw new PrefixDivergence(`dfs replayed a prefix it ran before, but at step ${step + 1} the run offered ${ready.map((p) => `'${p.label}'`).join(", ")} where it offered '${wanted}' the first time`, step + 1);
           }
           return index;
         }

@@ -31,7 +31,7 @@ export function replayChooser(choices: readonly string[]): ScheduleChooser {
       const index = ready.findIndex((p) => p.label === wanted);
       if (index < 0) {
         throw new ReplayDivergence(
-          `step ${step + 1}: the recording releases '${wanted}' but the run offers only ${offered}: the code under test has changed`,
+          `the recording releases '${wanted}' but the run offers only ${offered}: the code under test has changed`,
           step + 1,
         );
       }
