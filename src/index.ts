@@ -47,3 +47,6 @@ export { writeFailureReports } from "./harness/reporters/writeFailureReports.ts"
 export { FailureReportersMap } from "./harness/reporters/index.ts";
 export type { FailureReport } from "./harness/reporters/FailureReport.ts";
 export { isRunnerPath, loadRunnerModule } from "./boundaries/loaders/loadRunnerModule.ts";
+export { loadObserverModule } from "./boundaries/loaders/loadObserverModule.ts";
+export type { ObserverContext, RunObserver } from "./subjects/observers/RunObserver.ts";
+export { ObserversMap, type BuiltinObserver } from "./subjects/observers/index.ts";

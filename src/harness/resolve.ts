@@ -7,6 +7,7 @@ import { RunnersMap } from "../subjects/runner/variants/index.ts";
 import { EffectRunnerDescriptions, isEffectRunnerName } from "../subjects/effect-runner/variants/descriptions.ts";
 import { checkEffectVersion } from "../boundaries/effect/supportedVersion.ts";
 import { isRunnerPath, loadRunnerModule } from "../boundaries/loaders/loadRunnerModule.ts";
+import { isObserverPath, loadObserverModule } from "../boundaries/loaders/loadObserverModule.ts";
 import type { Scenario } from "./scenario/schema.ts";
 import type { WorldOptions } from "./scenario/createWorld.ts";
 import type { Granularity } from "../boundaries/effect/ControlledScheduler.ts";
@@ -63,9 +64,15 @@ export function resolveStrategy(name: string, options: StrategyOptions): Strateg
   return lookup(StrategiesMap, name, "strategy")(options);
 }
 
-/** A run command observer by name. */
+/** A built-in run command observer by name. */
 export function resolveObserver(name: string): RunObserver {
-  return lookup<RunObserver>(ObserversMap, name, "observer");
+  if (isObserverPath(name)) throw new InputError(`'${name}' is an observer module path; load it with loadObserver`);
+  return lookup<RunObserver>(ObserversMap, name, "observer", ", or a path to an observer module (./my-run.ts)");
+}
+
+/** A run command observer by `--observer` value: a built-in name, or a path to an observer module. */
+export async function loadObserver(spec: string): Promise<RunObserver> {
+  return isObserverPath(spec) ? loadObserverModule(spec) : resolveObserver(spec);
 }
 
 /**
@@ -73,8 +80,16 @@ export function resolveObserver(name: string): RunObserver {
  * A scenario without one ignores `--observer`.
  */
 export function resolveWorld(scenario: Scenario, observer: string | undefined, transport: "inproc" | "http" | undefined, granularity?: Granularity): WorldOptions {
-  const o = resolveObserver(observer ?? DEFAULT_OBSERVER);
-  return { ...(scenario.run && { observer: o }), ...(transport && { transport }), ...(granularity && granularity !== "step" && { granularity }) };
+  return worldOf(scenario, resolveObserver(observer ?? DEFAULT_OBSERVER), transport, granularity);
+}
+
+/** {@link resolveWorld}, where the observer may also be a path to a user's observer module. */
+export async function loadWorld(scenario: Scenario, observer: string | undefined, transport: "inproc" | "http" | undefined, granularity?: Granularity): Promise<WorldOptions> {
+  return worldOf(scenario, await loadObserver(observer ?? DEFAULT_OBSERVER), transport, granularity);
+}
+
+function worldOf(scenario: Scenario, observer: RunObserver, transport: "inproc" | "http" | undefined, granularity?: Granularity): WorldOptions {
+  return { ...(scenario.run && { observer }), ...(transport && { transport }), ...(granularity && granularity !== "step" && { granularity }) };
 }
 
 /** Checked on every scenario, whatever it names: the code escaped racelab's control or never came back. */

@@ -3,7 +3,7 @@ import { test } from "vitest";
 import { ScenariosMap } from "../harness/scenario/builtin/index.ts";
 import { exploreExpecting } from "../harness/explore/exploreExpecting.ts";
 import type { RunnerVariant } from "../boundaries/port.ts";
-import { resolveInvariants, resolveScenario, resolveStrategy, resolveWorld } from "../harness/resolve.ts";
+import { resolveInvariants, resolveScenario, resolveStrategy, loadWorld } from "../harness/resolve.ts";
 import { recordFailure as recordFailureHere, type RecordedFailure } from "../harness/explore/recordFailure.ts";
 import { resolveLimits } from "../harness/sandbox/limits.ts";
 import { exploreWatched, worldSpec } from "../harness/sandbox/watched.ts";
@@ -66,7 +66,7 @@ export function raceTest(name: string, options: RaceTestOptions): void {
 export async function checkRace(options: RaceTestOptions, name = "checkRace"): Promise<void> {
   validateRaceOptions(name, options);
   const scenario = typeof options.scenario === "string" ? resolveScenario(options.scenario) : parseScenario(options.scenario, "raceTest's scenario");
-  const world = resolveWorld(scenario, options.observer, "inproc", options.granularity);
+  const world = await loadWorld(scenario, options.observer, "inproc", options.granularity);
   const seed = options.seed ?? 1;
   const maxSteps = options.maxSteps ?? 1000;
   const strategyOptions = { ...STRATEGY_DEFAULTS, seed };

@@ -125,6 +125,11 @@ export function loadErrorOf(error: unknown, cwd = process.cwd()): string {
     // tsx's transform error: "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR: <message>".
     const detail = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m.exec(error.message);
     if (detail) return `${relative(cwd, detail[1]!) || detail[1]}:${detail[2]}:${Number(detail[3]) + 1}: ${detail[4]}`;
+    // Vite's (when racelab runs from its sources inside vitest): "[PARSE_ERROR] <message>" and a "[ <file>:<line>:<col> ]" frame.
+    const plain = error.message.replace(/\u001b\[[0-9;]*m/g, "");
+    const parse = /\[([A-Z_]+)\]\s*(.+)/.exec(plain);
+    const at = /\[\s*([^\s\]]+):(\d+):(\d+)\s*\]/.exec(plain);
+    if (parse && at) return `${relative(cwd, resolve(cwd, at[1]!)) || at[1]}:${at[2]}:${at[3]}: ${parse[2]!.trim()}`;
     return `${error.name === "Error" ? "" : `${error.name}: `}${error.message.split("\n")[0]}`;
   }
   return String(error);

@@ -1,47 +1,38 @@
 import { getResponse, http, HttpResponse, type RequestHandler } from "msw";
-import {
-  Interrupted,
-  type BusEvent,
-  type BusListener,
-  type LlmReply,
-  type LlmRequest,
-  type PermissionReply,
-  type PointOptions,
-  type PromptInput,
-  type PromptResult,
-  type SessionRunner,
-  type SessionStatus,
-} from "../port.ts";
+import { Interrupted, type LlmReply, type LlmRequest, type PointOptions, type SessionRunner } from "../port.ts";
 
-/** Where the scripted LLM provider and the server API live inside a run (never on the network). */
-export const LLM_ORIGIN = "http://llm.racelab.test";
-export const SERVER_ORIGIN = "http://server.racelab.test";
+import { opencodeServer, type ServerWorld } from "../sdk/opencodeServer.ts";
+import { LLM_ORIGIN } from "./origins.ts";
+
+export { LLM_ORIGIN, SERVER_ORIGIN } from "./origins.ts";
 
 /** What the HTTP boundary needs of the world around it. */
-export interface HttpWorld {
+export interface HttpWorld extends ServerWorld {
   point(label: string, options?: PointOptions): Promise<void>;
   /** The scripted reply of one LLM step (the world records the call). */
   reply(request: LlmRequest): LlmReply;
 }
 
 /** The fetch of one run: requests go through this run's msw handlers only. */
-export type RunFetch = (url: string, init?: RequestInit) => Promise<Response>;
+export type RunFetch = (input: string | Request, init?: RequestInit) => Promise<Response>;
 
 /**
  * The network boundary of one run, on msw: an OpenAI-compatible `/v1/chat/completions`
  * endpoint that streams the scripted reply as SSE chunks (each chunk a scheduling point), and
- * the server API of the runner (`POST /session/:id/message`, `.../prompt_async` (204 at once),
- * `.../abort`, `.../permissions/:permissionID`, `GET /session/status`, `GET /event` (SSE of
- * every bus event, closed on dispose)). Handlers are per run and resolved with msw's
- * `getResponse`, so nothing global is patched and runs can proceed side by side. The msw
- * request path uses microtasks only, so quiescence stays exact. An unhandled request is an
- * error, as with `onUnhandledRequest: "error"`.
+ * opencode's server API over the runner ({@link opencodeServer}). Handlers are per run and
+ * resolved with msw's `getResponse`, so nothing global is patched and runs can proceed side by
+ * side. The msw request path uses microtasks only, so quiescence stays exact.
  */
 export function httpBoundary(runner: SessionRunner, world: HttpWorld): RunFetch {
-  const handlers = [...llmHandlers(world), ...serverHandlers(runner)];
-  return async (url, init) => {
-    const request = new Request(url, init);
-    const response = await getResponse(handlers, request);
+  return mswFetch([...llmHandlers(world), ...opencodeServer(runner, world)]);
+}
+
+/** A fetch over msw handlers; an unhandled request is an error, as with `onUnhandledRequest: "error"`. */
+export function mswFetch(handlers: readonly RequestHandler[]): RunFetch {
+  const all = [...handlers];
+  return async (input, init) => {
+    const request = typeof input === "string" ? new Request(input, init) : input;
+    const response = await getResponse(all, request);
     if (!response) throw new TypeError(`racelab http: unhandled request ${request.method} ${request.url} (no msw handler matches it)`);
     return response;
   };
@@ -176,114 +167,4 @@ async function* readSse(response: Response): AsyncGenerator<string> {
       if (data) yield data;
     }
   }
-}
-
-/** The body of the prompt endpoints. */
-interface PromptBody {
-  readonly parts: readonly string[];
-  readonly noReply?: boolean;
-  readonly messageID?: string;
-  /** racelab's correlation tag (names the request's scheduling points). */
-  readonly request: string;
-}
-
-function serverHandlers(runner: SessionRunner): RequestHandler[] {
-  const input = (sessionID: string, body: PromptBody): PromptInput => ({
-    sessionID,
-    parts: body.parts,
-    request: body.request,
-    ...(body.noReply !== undefined && { noReply: body.noReply }),
-    ...(body.messageID !== undefined && { messageID: body.messageID }),
-  });
-  const guarded = <T>(work: () => Promise<T>) =>
-    work().catch((error: unknown) => HttpResponse.json({ error: error instanceof Error ? error.message : String(error) }, { status: 500 }));
-  return [
-    http.post<{ id: string }>(`${SERVER_ORIGIN}/session/:id/message`, ({ request, params }) =>
-      guarded(async () => HttpResponse.json(await runner.prompt(input(params.id, (await request.json()) as PromptBody)))),
-    ),
-    http.post<{ id: string }>(`${SERVER_ORIGIN}/session/:id/prompt_async`, ({ request, params }) =>
-      guarded(async () => {
-        runner.promptAsync(input(params.id, (await request.json()) as PromptBody));
-        return new HttpResponse(null, { status: 204 });
-      }),
-    ),
-    http.post<{ id: string }>(`${SERVER_ORIGIN}/session/:id/abort`, ({ request, params }) =>
-      guarded(async () => {
-        const body = (await request.json()) as { request: string };
-        await runner.cancel(params.id, body.request);
-        return HttpResponse.json(true);
-      }),
-    ),
-    http.post<{ id: string; permissionID: string }>(`${SERVER_ORIGIN}/session/:id/permissions/:permissionID`, ({ request, params }) =>
-      guarded(async () => {
-        const body = (await request.json()) as { response: PermissionReply };
-        runner.replyPermission?.(params.id, params.permissionID, body.response);
-        return HttpResponse.json(true);
-      }),
-    ),
-    http.get(`${SERVER_ORIGIN}/session/status`, () => HttpResponse.json(runner.statuses?.() ?? {})),
-    http.get(`${SERVER_ORIGIN}/event`, () => {
-      let controller!: ReadableStreamDefaultController<Uint8Array>;
-      const stream = new ReadableStream<Uint8Array>({
-        start(c) {
-          controller = c;
-        },
-      });
-      runner.subscribe?.({
-        event: (e) => controller.enqueue(sse(e)),
-        close: () => controller.close(),
-      });
-      return new HttpResponse(stream, { headers: SSE_HEADERS });
-    }),
-  ];
-}
-
-/**
- * The server API as a client reaches it over HTTP: the same calls as {@link SessionRunner},
- * made with fetch through the run's msw handlers. A non-2xx answer throws its error.
- */
-export function httpClient(fetch: RunFetch) {
-  const post = async (path: string, body: unknown): Promise<Response> => {
-    const response = await fetch(`${SERVER_ORIGIN}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) {
-      const error = (await response.json()) as { error?: string };
-      throw new Error(error.error ?? `HTTP ${response.status} from POST ${path}`);
-    }
-    return response;
-  };
-  const body = (input: PromptInput): PromptBody => ({
-    parts: input.parts,
-    request: input.request,
-    ...(input.noReply !== undefined && { noReply: input.noReply }),
-    ...(input.messageID !== undefined && { messageID: input.messageID }),
-  });
-  return {
-    async prompt(input: PromptInput): Promise<PromptResult> {
-      return (await (await post(`/session/${input.sessionID}/message`, body(input))).json()) as PromptResult;
-    },
-    async promptAsync(input: PromptInput): Promise<void> {
-      await post(`/session/${input.sessionID}/prompt_async`, body(input));
-    },
-    async cancel(sessionID: string, request: string): Promise<void> {
-      await post(`/session/${sessionID}/abort`, { request });
-    },
-    replyPermission(sessionID: string, permissionID: string, reply: PermissionReply): void {
-      void post(`/session/${sessionID}/permissions/${permissionID}`, { response: reply });
-    },
-    async statuses(): Promise<Record<string, SessionStatus>> {
-      return (await (await fetch(`${SERVER_ORIGIN}/session/status`)).json()) as Record<string, SessionStatus>;
-    },
-    /** `GET /event`: events in order as the stream delivers them, then close. */
-    subscribe(listener: BusListener): void {
-      void (async () => {
-        const response = await fetch(`${SERVER_ORIGIN}/event`);
-        for await (const data of readSse(response)) listener.event(JSON.parse(data) as BusEvent);
-        listener.close();
-      })();
-    },
-  };
 }

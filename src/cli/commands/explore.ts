@@ -2,7 +2,7 @@ import { count } from "../../harness/output/plural.ts";
 import { EXIT_INTERRUPTED, interruptible } from "../interrupt.ts";
 import { describeShortest, describeShrink, shortestWithinJson } from "../../harness/explore/shrink.ts";
 import { renderTimeline } from "../../harness/report/timeline.ts";
-import { loadRunner, resolveScenario, resolveStrategy, resolveWorld } from "../../harness/resolve.ts";
+import { loadRunner, resolveScenario, resolveStrategy, loadWorld } from "../../harness/resolve.ts";
 import { resolveLimits } from "../../harness/sandbox/limits.ts";
 import { sandboxed } from "../../harness/sandbox/Sandbox.ts";
 import { exploreWatched, worldSpec } from "../../harness/sandbox/watched.ts";
@@ -44,7 +44,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
   const runnerName = sandboxed(o.runner, limits) ? runnerSpecOf(o.runner) : (await loadRunner(o.runner)).name;
   const strategyOptions = { seed: o.seed, depth: o.depth, preemptions: o.preemptions, reduction: o.reduction };
   const strategy = resolveStrategy(o.strategy, strategyOptions);
-  const world = resolveWorld(scenario, o.observer, o.transport, o.granularity);
+  const world = await loadWorld(scenario, o.observer, o.transport, o.granularity);
   const runs = o.runs ?? (strategy.name === "dfs" ? 1_000_000 : 1000);
   const started = performance.now();
   const header = `${scenario.name} · runner ${runnerName}${world.observer ? ` · observer ${world.observer.name}` : ""}${o.transport === "http" ? " · http" : ""}${o.granularity === "suspend" ? " · suspension points" : ""} · ${strategy.name} · seed ${o.seed}`;
@@ -56,7 +56,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
       kind: "explore",
       scenario,
       runner: o.runner,
-      world: worldSpec(o.observer, o.transport, o.granularity, Boolean(scenario.run)),
+      world: worldSpec(world.observer?.name ?? o.observer, o.transport, o.granularity, Boolean(scenario.run)),
       strategy: { name: o.strategy, options: strategyOptions },
       runs,
       maxSteps: o.maxSteps,

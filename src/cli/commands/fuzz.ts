@@ -10,7 +10,7 @@ import { describeShrink } from "../../harness/explore/shrink.ts";
 import { fuzzCampaign, type CampaignProgress, type DistinctFailure } from "../../harness/fuzz/fuzzCampaign.ts";
 import { isRunnerPath } from "../../boundaries/loaders/loadRunnerModule.ts";
 import { writeFailureReports } from "../../harness/reporters/writeFailureReports.ts";
-import { resolveObserver } from "../../harness/resolve.ts";
+import { loadObserver } from "../../harness/resolve.ts";
 import { replaySchedule } from "../../harness/explore/replaySchedule.ts";
 import { resolveLimits, type Limits } from "../../harness/sandbox/limits.ts";
 import { loadChecked } from "../../harness/sandbox/Sandbox.ts";
@@ -52,7 +52,8 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
   // Load and check the runner first (a user's module in a sandbox): a module that does not
   // implement the port, fails to compile or never finishes loading is an InputError here.
   const variant = await loadChecked(o.runner, limits);
-  resolveObserver(o.observer);
+  // A user's observer module is named by its path relative to here, as schedule files record it.
+  const observer = (await loadObserver(o.observer)).name;
   const runnerSpec = isRunnerPath(o.runner) ? resolve(o.runner) : o.runner;
   const cores = availableParallelism();
   const workers = Math.min(o.workers ?? cores, cores);
@@ -64,7 +65,7 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
   let reporter: ReturnType<typeof progressReporter> | undefined;
   const start = () => {
     if (o.json || reporter) return;
-    io.out(`fuzz · runner ${variant.name} · observer ${o.observer} · seed ${o.seed} · ${what} · ${count(workers, "worker")} · ${o.budget} schedules a scenario`);
+    io.out(`fuzz · runner ${variant.name} · observer ${observer} · seed ${o.seed} · ${what} · ${count(workers, "worker")} · ${o.budget} schedules a scenario`);
     reporter = progressReporter(io, o, workers);
   };
   const onProgress = (p: CampaignProgress) => {
@@ -75,7 +76,7 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
     interrupt,
     seed: o.seed,
     runner: runnerSpec,
-    observer: o.observer,
+    observer,
     budget: o.budget,
     maxSteps: o.maxSteps,
     workers,
@@ -95,13 +96,13 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
   }
 
   const written = [];
-  for (const d of result.distinct) written.push(await writeFailure(d, variant.name, o, limits));
+  for (const d of result.distinct) written.push(await writeFailure(d, variant.name, { ...o, observer }, limits));
   const rate = result.elapsedMs > 0 ? Math.round((result.schedules / result.elapsedMs) * 1000) : 0;
   if (o.json) {
     io.out(
       JSON.stringify({
         runner: variant.name,
-        observer: o.observer,
+        observer,
         seed: o.seed,
         workers,
         scenarios: result.scenarios,

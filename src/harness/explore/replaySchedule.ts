@@ -1,5 +1,5 @@
 import { ReplayDivergence } from "../errors.ts";
-import { resolveInvariants, loadRunner, resolveWorld } from "../resolve.ts";
+import { resolveInvariants, loadRunner, loadWorld } from "../resolve.ts";
 import { resolveLimits, type Limits } from "../sandbox/limits.ts";
 import { postMortem } from "../sandbox/postMortem.ts";
 import { runSandboxed, sandboxed } from "../sandbox/Sandbox.ts";
@@ -67,7 +67,7 @@ async function replayHere(file: ScheduleFile): Promise<ScheduleResult> {
     invariants: resolveInvariants(file.scenario),
     chooser: replayChooser(file.choices),
     maxSteps: file.maxSteps,
-    world: resolveWorld(file.scenario, file.observer, file.transport, file.granularity),
+    world: await loadWorld(file.scenario, file.observer, file.transport, file.granularity),
     randomSeed: randomSeedOf(file),
   });
 }

@@ -130,9 +130,9 @@ export function serializeScheduleFile(file: ScheduleFile): string {
 export function writeScheduleFile(dir: string, file: ScheduleFile, suffix = ""): string {
   ensureDirectory(dir, "--out");
   const invariant = file.violations[0]?.invariant ?? "pass";
-  // A runner loaded from a path (`./my/runner.ts`) becomes a file-name-safe slug.
-  const runner = file.runner.replace(/^\.\//, "").replace(/[^A-Za-z0-9.-]+/g, "_").replace(/^_+/, "");
-  const who = `${runner}${file.observer ? `+${file.observer}` : ""}${file.transport === "http" ? "+http" : ""}`;
+  // A runner or observer loaded from a path (`./my/runner.ts`) becomes a file-name-safe slug.
+  const slug = (spec: string) => spec.replace(/^\.\//, "").replace(/[^A-Za-z0-9.-]+/g, "_").replace(/^_+/, "");
+  const who = `${slug(file.runner)}${file.observer ? `+${slug(file.observer)}` : ""}${file.transport === "http" ? "+http" : ""}`;
   const path = join(dir, `${file.scenario.name}--${who}--${invariant}--seed${file.seed}-run${file.run}${suffix}.json`);
   writeOutputFile(path, serializeScheduleFile(file), "--out");
   return path;

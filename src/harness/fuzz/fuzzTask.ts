@@ -4,7 +4,7 @@ import { didNotRepeat, runAgainStrictly } from "../explore/selfCheck.ts";
 import type { ScheduleResult } from "../explore/runSchedule.ts";
 import type { Violation } from "../invariants/Invariant.ts";
 import type { RunnerVariant } from "../../boundaries/port.ts";
-import { loadRunner, resolveInvariants, resolveStrategy, resolveWorld } from "../resolve.ts";
+import { loadRunner, resolveInvariants, resolveStrategy, loadWorld } from "../resolve.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
 import { describeFeatures } from "./features.ts";
@@ -80,7 +80,7 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
   const { scenario, features } = generateScenario(task.seed, task.index);
   const recorder = task.recorder ? new FlightRecorder(0, 0, task.recorder) : undefined;
   const invariants = resolveInvariants(scenario);
-  const world = resolveWorld(scenario, task.observer, "inproc");
+  const world = await loadWorld(scenario, task.observer, "inproc");
   const seed = taskSeed(task.seed, task.index);
   const result = await explore({
     seed,

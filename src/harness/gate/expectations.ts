@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { isRunnerPath, toSpec } from "../../boundaries/loaders/loadRunnerModule.ts";
+import { isObserverPath } from "../../boundaries/loaders/loadObserverModule.ts";
 import { ScenariosMap } from "../scenario/builtin/index.ts";
 import { InputError } from "../errors.ts";
 import { InvariantsMap } from "../invariants/index.ts";
@@ -145,14 +146,22 @@ export function readExpectations(path: string): Expectations {
     }
     if (scenario.run && !row.observer) throw new InputError(`${where}: scenario '${row.scenario}' has a run command, so the row needs an observer (${Object.keys(ObserversMap).join(", ")})`);
     if (!scenario.run && row.observer) throw new InputError(`${where}: scenario '${row.scenario}' has no run command; remove the observer`);
-    if (row.observer) checkObserverName(row.observer, where);
+    if (row.observer && isObserverPath(row.observer)) {
+      const file = resolve(dirname(path), row.observer);
+      if (!existsSync(file)) throw new InputError(`${where}: observer module '${row.observer}' not found (looked at ${file}); paths are relative to the table's folder`);
+    } else if (row.observer) checkObserverName(row.observer, where);
     if (row.expect !== "pass") checkInvariantNames(row.expect, where);
     const key = rowKey(row);
     if (seen.has(key)) throw new InputError(`${where}: this row appears twice; keep one`);
     seen.add(key);
   });
-  // Runner paths are relative to the table; the gate loads (and failure files record) them relative to the working directory.
-  const rows = table.rows.map((row) => (isRunnerPath(row.runner) ? { ...row, runner: toSpec(resolve(dirname(path), row.runner)) } : row));
+  // Module paths are relative to the table; the gate loads (and failure files record) them relative to the working directory.
+  const fromTable = (spec: string) => toSpec(resolve(dirname(path), spec));
+  const rows = table.rows.map((row) => ({
+    ...row,
+    ...(isRunnerPath(row.runner) && { runner: fromTable(row.runner) }),
+    ...(row.observer && isObserverPath(row.observer) && { observer: fromTable(row.observer) }),
+  }));
   return { ...table, rows };
 }
 

@@ -9,7 +9,7 @@ import { runSchedule, type ScheduleResult } from "../explore/runSchedule.ts";
 import { lenient, NotFailing, shrinkFailure, type ShrunkFailure } from "../explore/shrink.ts";
 import { randomSeedOf } from "../explore/replaySchedule.ts";
 import { recordedViolations, writeScheduleFile, type ScheduleFile } from "../explore/scheduleFile.ts";
-import { loadRunner, resolveInvariants, resolveStrategy, resolveWorld } from "../resolve.ts";
+import { loadRunner, resolveInvariants, resolveStrategy, loadWorld } from "../resolve.ts";
 import type { Interrupt } from "../interrupt.ts";
 import type { FlightRecorder } from "./flightRecorder.ts";
 
@@ -19,7 +19,7 @@ import type { FlightRecorder } from "./flightRecorder.ts";
  * flood or leak without taking racelab with it.
  */
 
-/** How a world is built, by name (what `resolveWorld` takes). */
+/** How a world is built, by name (what `loadWorld` takes). */
 export interface WorldSpec {
   readonly observer?: string;
   readonly transport?: "inproc" | "http";
@@ -150,7 +150,7 @@ async function shrinkJob(job: ShrinkJob, ctx: JobContext): Promise<ShrinkOutcome
       primary,
       maxSteps: file.maxSteps,
       choices: file.choices,
-      world: resolveWorld(file.scenario, file.observer, file.transport, file.granularity),
+      world: await loadWorld(file.scenario, file.observer, file.transport, file.granularity),
       ...(ctx.recorder && { recorder: ctx.recorder }),
       randomSeed: randomSeedOf(file),
     });
@@ -178,7 +178,7 @@ async function scheduleJob(job: ScheduleJob, ctx: JobContext): Promise<ScheduleO
     invariants: resolveInvariants(job.scenario),
     chooser,
     maxSteps: job.maxSteps,
-    world: resolveWorld(job.scenario, job.world.observer, job.world.transport, job.world.granularity),
+    world: await loadWorld(job.scenario, job.world.observer, job.world.transport, job.world.granularity),
     ...(job.randomSeed !== undefined && { randomSeed: job.randomSeed }),
     ...(ctx.recorder && { record: { recorder: ctx.recorder, slot: 0, schedule: 0 } }),
   });
@@ -209,7 +209,7 @@ async function exploreJob(job: ExploreJob, ctx: JobContext): Promise<ExploreOutc
   ctx.checkpoint?.({ phase: "explore" });
   const runner = await loadRunner(job.runner);
   const invariants = resolveInvariants(job.scenario);
-  const world = resolveWorld(job.scenario, job.world.observer, job.world.transport, job.world.granularity);
+  const world = await loadWorld(job.scenario, job.world.observer, job.world.transport, job.world.granularity);
   const strategy = resolveStrategy(job.strategy.name, job.strategy.options);
   const checkpoint = ctx.checkpoint;
   const options = {

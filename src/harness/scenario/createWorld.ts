@@ -1,8 +1,13 @@
 import { HarnessError } from "../errors.ts";
 import { DEFAULT_OBSERVER, ObserversMap } from "../../subjects/observers/index.ts";
 import type { RunObserver } from "../../subjects/observers/RunObserver.ts";
-import type { BusEvent, BusListener, LlmReply, LlmRequest, PointOptions, PromptInput, PromptResult, RunnerPort, RunnerVariant, SessionRunner, TaskHandle, Timers } from "../../boundaries/port.ts";
-import { fetchLlm, httpBoundary, httpClient, type RunFetch } from "../../boundaries/transport/http.ts";
+import type { LlmReply, LlmRequest, PointOptions, PromptInput, PromptResult, RunnerPort, RunnerVariant, SessionRunner, TaskHandle, Timers } from "../../boundaries/port.ts";
+import { fetchLlm, httpBoundary, mswFetch, type RunFetch } from "../../boundaries/transport/http.ts";
+import { opencodeServer, type ServerWorld } from "../../boundaries/sdk/opencodeServer.ts";
+import { sdkClientApi } from "../../boundaries/sdk/sdkClients.ts";
+import { runCommand, type RunApi } from "./runCommand.ts";
+
+export { describeBusEvent } from "../../boundaries/describeBusEvent.ts";
 import type { AnyEvent } from "../trace.ts";
 import type { Action, Reply, Scenario } from "./schema.ts";
 import { malformedEvent } from "./checkEvent.ts";
@@ -84,8 +89,9 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     },
   };
   const runner = variant.create(port);
-  if (options.transport === "http") boundary = httpBoundary(runner, { point: env.point, reply: scriptedReply });
-  const api = boundary ? httpClient(boundary) : inProcessClient(runner);
+  const serverWorld: ServerWorld = { point: (label) => env.point(label), now: () => env.now(), ...(env.touch && { touch: env.touch }) };
+  if (options.transport === "http") boundary = httpBoundary(runner, { ...serverWorld, point: env.point, reply: scriptedReply });
+  const api: ClientApi = boundary ? sdkClientApi(boundary, env.timers) : inProcessClient(runner);
 
   async function perform(client: string, request: string, action: Action): Promise<void> {
     const noReply = action.kind === "cancel" ? undefined : action.noReply;
@@ -138,74 +144,27 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     }
   }
 
-  /** The `run` command: subscribe, prompt the main session, wait as the observer decides, dispose. */
-  async function runCommand(run: NonNullable<Scenario["run"]>, observer: RunObserver): Promise<void> {
-    const server = requireRunApi(runner, variant.name, scenario.name);
-    await env.point(`run: start ${run.session}`);
-    pending.add("run");
-    env.emit({ type: "run.start", sessionID: run.session, observer: observer.name });
-    const request = "run1";
-    try {
-      await observer.run({
-        main: run.session,
-        async prompt() {
-          env.emit({ type: "client.call", client: "run", request, action: "prompt", sessionID: run.session });
-          const result = await api.prompt({ sessionID: run.session, parts: run.parts, request });
-          env.touch?.(`store:${run.session}`, false);
-          env.emit({ type: "client.return", request, ...(result.message && { message: result.message }) });
-          return result;
-        },
-        subscribe: (listener) => api.subscribe(sseStream("run.sse", listener)),
-        replyPermission: (sid, permissionID, reply) => api.replyPermission(sid, permissionID, reply),
-        timers: env.timers,
-        exit(code) {
-          if (exited) return;
-          exited = true;
-          env.emit({ type: "process.exit", code });
-        },
-      });
-    } catch (error) {
-      env.emit({ type: "client.error", request: "run", error: error instanceof Error ? error.message : String(error) });
-    }
-    env.emit({ type: "run.exit", sessionID: run.session, observer: observer.name });
-    await server.dispose("dispose");
-    env.emit({ type: "run.disposed" });
-    pending.delete("run");
-  }
-
-  /**
-   * An SSE stream of the bus: events queue as published and are delivered one per scheduling
-   * point (`<actor> <event>`), in order; the close comes after the last event.
-   */
-  function sseStream(actor: string, listener: BusListener): BusListener {
-    const queue: (BusEvent | undefined)[] = [];
-    let pumping = false;
-    const pump = async () => {
-      pumping = true;
-      while (queue.length > 0) {
-        const next = queue[0];
-        await env.point(`${actor} ${next ? describeBusEvent(next) : "close"}`);
-        queue.shift();
-        env.touch?.(`sse:${actor}`, true);
-        if (next) listener.event(next);
-        else listener.close();
-      }
-      pumping = false;
-    };
-    const push = (e: BusEvent | undefined) => {
-      env.touch?.(`sse:${actor}`, true);
-      queue.push(e);
-      if (!pumping) void pump();
-    };
-    return { event: push, close: () => push(undefined) };
-  }
-
   return {
     start() {
       for (const client of scenario.clients) void runClient(client.name, client.actions);
       if (scenario.run) {
         // A runner without the run API is a finding about that runner, not a harness crash.
-        runCommand(scenario.run, options.observer ?? ObserversMap[DEFAULT_OBSERVER]).catch((error: unknown) => {
+        const observer = options.observer ?? ObserversMap[DEFAULT_OBSERVER];
+        const start = async () => {
+          const server = requireRunApi(runner, variant.name, scenario.name);
+          await runCommand(scenario.run!, observer, {
+            env,
+            server: boundary ?? mswFetch(opencodeServer(runner, serverWorld)),
+            dispose: (request) => server.dispose(request),
+            pending,
+            exit(code) {
+              if (exited) return;
+              exited = true;
+              env.emit({ type: "process.exit", code });
+            },
+          });
+        };
+        start().catch((error: unknown) => {
           env.emit({ type: "client.error", request: "run", error: error instanceof Error ? error.message : String(error) });
         });
       }
@@ -215,14 +174,12 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
   };
 }
 
-/** The server API as clients call it: in process, or over HTTP ({@link httpClient}). */
+/** The server API as clients call it: in process, or over HTTP through the SDK ({@link sdkClientApi}). */
 interface ClientApi {
   prompt(input: PromptInput): Promise<PromptResult>;
   /** In process: returns nothing, accepted at once. Over HTTP: resolves on the 204. */
   promptAsync(input: PromptInput): Promise<void> | undefined;
   cancel(sessionID: string, request: string): Promise<void>;
-  subscribe(listener: BusListener): void;
-  replyPermission(sessionID: string, permissionID: string, reply: "allow" | "reject"): void;
 }
 
 function inProcessClient(runner: SessionRunner): ClientApi {
@@ -233,12 +190,8 @@ function inProcessClient(runner: SessionRunner): ClientApi {
       return undefined;
     },
     cancel: (sid, request) => runner.cancel(sid, request),
-    subscribe: (listener) => runner.subscribe?.(listener),
-    replyPermission: (sid, permissionID, reply) => runner.replyPermission?.(sid, permissionID, reply),
   };
 }
-
-type RunApi = Required<Pick<SessionRunner, "subscribe" | "replyPermission" | "dispose">>;
 
 function requireRunApi(runner: SessionRunner, variant: string, scenario: string): RunApi {
   const missing = (["subscribe", "replyPermission", "dispose"] as const).filter((m) => typeof runner[m] !== "function");
@@ -246,25 +199,6 @@ function requireRunApi(runner: SessionRunner, variant: string, scenario: string)
     throw new HarnessError(`runner '${variant}' does not implement ${missing.join(", ")}, which scenario '${scenario}' needs for its run command`);
   }
   return runner as SessionRunner & RunApi;
-}
-
-/** A bus event as a short stable label: `status s1 busy`, `job.end c1.job`. */
-export function describeBusEvent(e: BusEvent): string {
-  switch (e.type) {
-    case "status":
-      return `status ${e.sessionID} ${e.status}`;
-    case "idle":
-    case "session.created":
-      return `${e.type} ${e.sessionID}`;
-    case "permission.asked":
-    case "permission.replied":
-      return `${e.type} ${e.permissionID}`;
-    case "job.start":
-    case "job.end":
-      return `${e.type} ${e.job}`;
-    case "instance.disposed":
-      return e.type;
-  }
 }
 
 function toLlmReply(reply: Reply | undefined): LlmReply {

@@ -1,23 +1,28 @@
-import type { BusListener, PermissionReply, PromptResult, Timers } from "../../boundaries/port.ts";
+import type { OpencodeClient, TextPartInput } from "../../boundaries/sdk/opencodeTypes.ts";
+import type { Timers } from "../../boundaries/port.ts";
 
-/** What the `run` command sees and can do: the server API over its transport, and virtual time. */
+/**
+ * What the `run` command has, as opencode's own `run` has it: a real `@opencode-ai/sdk` v2 client
+ * (`createOpencodeClient`) whose `fetch` is the run's msw boundary to the simulated server, the
+ * main session and the prompt to send, virtual time, and `process.exit`.
+ */
 export interface ObserverContext {
+  /** The SDK client. Its SSE retry sleep runs on the run's virtual clock. */
+  readonly client: OpencodeClient;
   /** The main session. */
   readonly main: string;
-  /** Sends the run's prompt to the main session (`POST /session/:id/message`) and awaits the reply. */
-  prompt(): Promise<PromptResult>;
-  /** `GET /event`: each bus event is delivered at its own scheduling point, in publish order. */
-  subscribe(listener: BusListener): void;
-  /** `POST /session/:id/permissions/:permissionID`. */
-  replyPermission(sessionID: string, permissionID: string, reply: PermissionReply): void;
+  /** The run's prompt, as `client.session.prompt({ sessionID: main, parts })` takes it. */
+  readonly parts: TextPartInput[];
+  /** Timers on the run's virtual clock; each has a label, which names its scheduling point. */
   readonly timers: Timers;
   /** `process.exit(code)`: the process ends at once, whatever is still running. */
   exit(code: number): void;
 }
 
 /**
- * How `opencode run` decides it is done (docs/design.md §6). `run` returns when
- * the command would return from `execute()`; the harness then disposes the instance.
+ * How `opencode run` decides it is done (docs/design.md §6): plain async code over the SDK
+ * client. `run` returns when the command would return from `execute()`; the harness then
+ * disposes the instance. A user's observer module default-exports one of these.
  */
 export interface RunObserver {
   readonly name: string;

@@ -77,7 +77,7 @@ describe("--transport http (msw: the LLM provider and the server API)", () => {
   });
 
   it("treats an unhandled request as an error", async () => {
-    const fetch = httpBoundary(RunnersMap.fixed.create({} as never), { point: async () => {}, reply: () => ({ kind: "text", text: "ok" }) });
+    const fetch = httpBoundary(RunnersMap.fixed.create({} as never), { point: async () => {}, now: () => 0, reply: () => ({ kind: "text", text: "ok" }) });
     await expect(fetch("http://elsewhere.test/v1/models")).rejects.toThrow(/unhandled request GET http:\/\/elsewhere.test\/v1\/models/);
   });
 });
