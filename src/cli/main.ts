@@ -163,7 +163,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   program
     .command("gate")
     .description("CI regression gate: every expectation row and saved regression; exit 0 = all hold, 1 = some do not, 2 = bad table")
-    .option("--expectations <file>", "the expectations table (default: scenarios/expectations.json in this folder, else racelab's own)")
+    .option("--expectations <file>", "the expectations table (default: scenarios/expectations.json in this folder, else racelab's own); a row's scenario is a built-in name or a path to a scenario file, relative to the table's folder")
     .option("--regressions <dir>", "saved failures to replay, written by 'racelab fuzz --save' (default: regressions/ beside the table)")
     .option("--shard <i/n>", "run only shard i of n (rows are dealt round-robin; the union of the shards is the whole gate)")
     .option("--filter <text>", "run only checks whose name contains text (skips the coverage check)")
