@@ -30,6 +30,7 @@ export type { ScheduleChooser, Strategy, StrategyFactory, StrategyOptions } from
 export { replay } from "./harness/scheduler/strategies/replay.ts";
 export { VirtualScheduler, quiescence, type ReadyPoint } from "./harness/scheduler/VirtualScheduler.ts";
 export { defineScenario, parseScenario } from "./harness/scenario/parseScenario.ts";
+export { isScenarioPath, loadScenarioFile } from "./harness/scenario/loadScenarioFile.ts";
 export type { Action, Reply, Scenario, ScenarioInput } from "./harness/scenario/schema.ts";
 export { explore, type ExploreOptions, type ExploreResult, type Failure } from "./harness/explore/explore.ts";
 export { runSchedule, type ScheduleResult, type ScheduleSpec } from "./harness/explore/runSchedule.ts";

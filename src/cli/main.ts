@@ -96,7 +96,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   program
     .command("explore")
     .description("explore schedules of a scenario; exit 0 = no violation in the budget, 1 = violation found, 2 = bad input")
-    .argument("<scenario>", "scenario name (see 'racelab list')")
+    .argument("<scenario>", "a built-in scenario's name (see 'racelab list') or a path to a scenario file: ./my-scenario.json, a .ts/.js module exporting one (default or `scenario`), or a schedule file (its scenario)")
     .requiredOption("--runner <name>", "runner variant (upstream, pr-21528, fixed) or a path to a runner module (./my-runner.ts)")
     .option("--observer <name>", "run command observer, for scenarios with a run: main-idle, busy-set, fixed", "fixed")
     .addOption(new Option("--transport <kind>", "how the runner is reached: inproc (fast) or http (msw: LLM provider + server API)").choices(["inproc", "http"]).default("inproc"))
@@ -131,7 +131,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   program
     .command("shrink")
     .description("shrink a failing schedule file while the same invariant fails; exit 1 = shrunk failure written, 0 = it no longer fails, 2 = bad file")
-    .argument("<file>", "a schedule file written by 'racelab explore'")
+    .argument("<file>", "a schedule file written by 'racelab explore' (it embeds its scenario, a built-in one or one from a scenario file, so the scenario file need not be there)")
     .option("--out <dir>", "where the shrunk file goes (default: next to the input)")
     .option("--step-timeout <ms>", "a runner module's step that does not return within this is a runner-timeout (default 2000; RACELAB_STEP_TIMEOUT_MS)", wholeNumber("--step-timeout", 10))
     .option("--memory-limit <MiB>", "heap cap of a runner module's sandbox (default 1024; RACELAB_MEMORY_LIMIT_MB)", wholeNumber("--memory-limit", 64))
@@ -163,7 +163,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   program
     .command("gate")
     .description("CI regression gate: every expectation row and saved regression; exit 0 = all hold, 1 = some do not, 2 = bad table")
-    .option("--expectations <file>", "the expectations table (default: scenarios/expectations.json in this folder, else racelab's own)")
+    .option("--expectations <file>", "the expectations table (default: scenarios/expectations.json in this folder, else racelab's own); a row's scenario is a built-in name or a path to a scenario file, relative to the table's folder")
     .option("--regressions <dir>", "saved failures to replay, written by 'racelab fuzz --save' (default: regressions/ beside the table)")
     .option("--shard <i/n>", "run only shard i of n (rows are dealt round-robin; the union of the shards is the whole gate)")
     .option("--filter <text>", "run only checks whose name contains text (skips the coverage check)")

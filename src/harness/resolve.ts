@@ -9,6 +9,8 @@ import { checkEffectVersion } from "../boundaries/effect/supportedVersion.ts";
 import { isRunnerPath, loadRunnerModule } from "../boundaries/loaders/loadRunnerModule.ts";
 import { isObserverPath, loadObserverModule } from "../boundaries/loaders/loadObserverModule.ts";
 import type { Scenario } from "./scenario/schema.ts";
+import { isScenarioPath, loadScenarioFile } from "./scenario/loadScenarioFile.ts";
+import type { Limits } from "./sandbox/limits.ts";
 import type { WorldOptions } from "./scenario/createWorld.ts";
 import type { Granularity } from "../boundaries/effect/ControlledScheduler.ts";
 import { DEFAULT_OBSERVER, ObserversMap } from "../subjects/observers/index.ts";
@@ -23,7 +25,15 @@ function lookup<T>(map: Record<string, T>, name: string, what: string, hint = ""
 
 /** A built-in scenario by name. */
 export function resolveScenario(name: string): Scenario {
-  return lookup<Scenario>(ScenariosMap, name, "scenario", " (see 'racelab list')");
+  return lookup<Scenario>(ScenariosMap, name, "scenario", " (see 'racelab list'), or a path to a scenario file (./my-scenario.json)");
+}
+
+/**
+ * A scenario by the argument `explore` takes: a built-in name, or a path to a scenario file
+ * (JSON, a schedule file, or a TS/JS module; see {@link loadScenarioFile}), relative to `cwd`.
+ */
+export async function loadScenario(spec: string, options: { cwd?: string; limits?: Limits } = {}): Promise<Scenario> {
+  return isScenarioPath(spec) ? loadScenarioFile(spec, options) : resolveScenario(spec);
 }
 
 /** Every built-in runner's name: the plain reference runner's variants, then the Effect ones. */

@@ -6,7 +6,7 @@ import { StrategiesMap } from "../harness/scheduler/strategies/index.ts";
 
 const RaceOptionsSchema = z
   .object({
-    scenario: z.union([z.string().min(1), z.object({}).passthrough()], { error: "scenario must be a built-in scenario's name or a scenario object" }),
+    scenario: z.union([z.string().min(1), z.object({}).passthrough()], { error: "scenario must be a built-in scenario's name, a path to a scenario file or a scenario object" }),
     runner: z.union([z.string().min(1), z.object({ create: z.function() }).passthrough()], { error: "runner must be a built-in runner's name, a path to a runner module, or a RunnerVariant" }),
     observer: z.string().min(1).optional(),
     granularity: z.enum(["step", "suspend"]).optional(),

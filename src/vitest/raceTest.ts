@@ -3,7 +3,7 @@ import { test } from "vitest";
 import { ScenariosMap } from "../harness/scenario/builtin/index.ts";
 import { exploreExpecting } from "../harness/explore/exploreExpecting.ts";
 import type { RunnerVariant } from "../boundaries/port.ts";
-import { resolveInvariants, resolveScenario, resolveStrategy, loadWorld } from "../harness/resolve.ts";
+import { loadScenario, resolveInvariants, resolveStrategy, loadWorld } from "../harness/resolve.ts";
 import { recordFailure as recordFailureHere, type RecordedFailure } from "../harness/explore/recordFailure.ts";
 import { resolveLimits } from "../harness/sandbox/limits.ts";
 import { exploreWatched, worldSpec } from "../harness/sandbox/watched.ts";
@@ -13,13 +13,16 @@ import { parseScenario } from "../harness/scenario/parseScenario.ts";
 import type { Scenario, ScenarioInput } from "../harness/scenario/schema.ts";
 import { STRATEGY_DEFAULTS } from "../harness/scheduler/strategies/Strategy.ts";
 
+/** A path to a scenario file, as `racelab explore` takes one: `./my-scenario.json`, `./my-scenario.ts`. */
+export type ScenarioPath = `./${string}` | `../${string}` | `/${string}` | `${string}.${"json" | "ts" | "mts" | "js" | "mjs"}`;
+
 /** What one race test explores. Every field but `scenario` and `runner` has a default. */
 export interface RaceTestOptions {
-  /** A built-in scenario name (see `racelab list`) or a scenario object. */
-  readonly scenario: keyof typeof ScenariosMap | ScenarioInput | Scenario;
+  /** A built-in scenario name (see `racelab list`), a path to a scenario file (relative to the working directory), or a scenario object. */
+  readonly scenario: keyof typeof ScenariosMap | ScenarioPath | ScenarioInput | Scenario;
   /** A built-in runner name, a path to a runner module, or a RunnerVariant object. */
   readonly runner: string | RunnerVariant;
-  /** The run command's observer, for scenarios with one. Default `fixed`. */
+  /** The run command's observer, for scenarios with one: a built-in name or a path to an observer module (./my-run.ts). Default `fixed`. */
   readonly observer?: string;
   /** Effect runners: `step` (default) or `suspend` (only suspension points are scheduling points). */
   readonly granularity?: "step" | "suspend";
@@ -65,7 +68,7 @@ export function raceTest(name: string, options: RaceTestOptions): void {
 /** The body of {@link raceTest}, usable on its own: resolves when the expectation holds, throws otherwise. */
 export async function checkRace(options: RaceTestOptions, name = "checkRace"): Promise<void> {
   validateRaceOptions(name, options);
-  const scenario = typeof options.scenario === "string" ? resolveScenario(options.scenario) : parseScenario(options.scenario, "raceTest's scenario");
+  const scenario = typeof options.scenario === "string" ? await loadScenario(options.scenario) : parseScenario(options.scenario, "raceTest's scenario");
   const world = await loadWorld(scenario, options.observer, "inproc", options.granularity);
   const seed = options.seed ?? 1;
   const maxSteps = options.maxSteps ?? 1000;
@@ -93,7 +96,7 @@ export async function checkRace(options: RaceTestOptions, name = "checkRace"): P
         kind: "explore",
         scenario,
         runner: options.runner,
-        world: worldSpec(options.observer, "inproc", options.granularity, Boolean(scenario.run)),
+        world: worldSpec(world.observer?.name ?? options.observer, "inproc", options.granularity, Boolean(scenario.run)),
         strategy: { name: strategy.name, options: strategyOptions },
         runs,
         maxSteps,

@@ -2,7 +2,7 @@ import { count } from "../../harness/output/plural.ts";
 import { EXIT_INTERRUPTED, interruptible } from "../interrupt.ts";
 import { describeShortest, describeShrink, shortestWithinJson } from "../../harness/explore/shrink.ts";
 import { renderTimeline } from "../../harness/report/timeline.ts";
-import { loadRunner, resolveScenario, resolveStrategy, loadWorld } from "../../harness/resolve.ts";
+import { loadRunner, loadScenario, resolveStrategy, loadWorld } from "../../harness/resolve.ts";
 import { resolveLimits } from "../../harness/sandbox/limits.ts";
 import { sandboxed } from "../../harness/sandbox/Sandbox.ts";
 import { exploreWatched, worldSpec } from "../../harness/sandbox/watched.ts";
@@ -38,8 +38,8 @@ export interface ExploreCommandOptions {
 /** `racelab explore <scenario>`: 0 = no violation in the budget, 1 = violation found. */
 export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCommandOptions): Promise<number> {
   const pc = io.colors;
-  const scenario = resolveScenario(scenarioName);
   const limits = resolveLimits({ ...(o.stepTimeout !== undefined && { stepTimeout: o.stepTimeout }), ...(o.memoryLimit !== undefined && { memoryLimit: o.memoryLimit }) });
+  const scenario = await loadScenario(scenarioName, { limits });
   // Names are checked here, before any runner runs; a user's module loads in its sandbox.
   const runnerName = sandboxed(o.runner, limits) ? runnerSpecOf(o.runner) : (await loadRunner(o.runner)).name;
   const strategyOptions = { seed: o.seed, depth: o.depth, preemptions: o.preemptions, reduction: o.reduction };

@@ -35,7 +35,7 @@ export interface GateCommandOptions {
 export async function gateCommand(io: Io, o: GateCommandOptions): Promise<number> {
   const pc = io.colors;
   const expectations = o.expectations ?? defaultExpectations();
-  const table = readExpectations(expectations);
+  const table = await readExpectations(expectations);
   const regressions = o.regressions ?? defaultRegressions(expectations);
   // A folder named on purpose must be there: a typo must not skip every saved regression.
   if (o.regressions !== undefined && !(existsSync(o.regressions) && statSync(o.regressions).isDirectory())) {

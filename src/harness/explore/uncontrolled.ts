@@ -63,6 +63,8 @@ const real = {
 export const realSetImmediate: typeof setImmediate = real.setImmediate;
 /** The real `setInterval`, for racelab's own watchdogs. */
 export const realSetInterval: typeof setInterval = real.setInterval;
+/** The real `setTimeout`, for racelab's own deadlines (a user's module that takes too long to load). */
+export const realSetTimeout: typeof setTimeout = real.setTimeout;
 /** The real `performance.now`, for racelab's own timing. */
 export const realNow: () => number = real.performanceNow;
 

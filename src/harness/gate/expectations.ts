@@ -11,6 +11,9 @@ import { ObserversMap } from "../../subjects/observers/index.ts";
 import { BUILTIN_RUNNERS } from "../resolve.ts";
 import { formatIssues } from "../scenario/parseScenario.ts";
 import { StrategiesMap } from "../scheduler/strategies/index.ts";
+import type { Scenario } from "../scenario/schema.ts";
+import type { Limits } from "../sandbox/limits.ts";
+import { rowScenario } from "./rowScenario.ts";
 
 /** A project's own table, looked for in the working directory first. */
 export const LOCAL_EXPECTATIONS = "scenarios/expectations.json";
@@ -97,7 +100,8 @@ export type ExpectationRow = z.output<typeof RowSchema>;
  *     { "scenario": "sync-child", "runner": "fixed", "observer": "fixed", "expect": "pass" } ] }
  * ```
  *
- * A runner is a built-in name or a path to a runner module, relative to the table's folder.
+ * A scenario is a built-in name or a path to a scenario file (JSON or a TS/JS module); a
+ * runner is a built-in name or a path to a runner module; paths are relative to the table's folder.
  * `coverage` (optional, `table` or `builtin`) says which rows the coverage check wants.
  *
  * A row that lists invariants holds when each of them fails within the budget and no other
@@ -110,12 +114,15 @@ export function rowKey(row: Pick<ExpectationRow, "scenario" | "runner" | "observ
   return [row.scenario, row.runner, row.observer].filter(Boolean).join(" · ");
 }
 
+/** The table as the gate runs it: its rows, and the scenario each row's `scenario` names. */
+export type GateTable = Expectations & { readonly scenarios: Readonly<Record<string, Scenario>> };
+
 /**
- * Reads and validates the table. Every name must exist; a row may appear once; an observer
- * only where the scenario has a run command (and one is required there). Throws
- * {@link InputError} saying which row is wrong and how.
+ * Reads and validates the table. Every name must exist, and every scenario file must load
+ * and validate; a row may appear once; an observer only where the scenario has a run command
+ * (and one is required there). Throws {@link InputError} saying which row is wrong and how.
  */
-export function readExpectations(path: string): Expectations {
+export async function readExpectations(path: string, limits?: Limits): Promise<GateTable> {
   if (existsSync(path) && statSync(path).isDirectory()) {
     throw new InputError(`expectations '${path}' is a folder; pass the table's file, e.g. --expectations ${join(path, "expectations.json")}`);
   }
@@ -134,35 +141,40 @@ export function readExpectations(path: string): Expectations {
     throw new InputError(`expectations '${path}': unknown strategy '${table.strategy}'; use one of: ${Object.keys(StrategiesMap).join(", ")}`);
   }
   const seen = new Set<string>();
-  table.rows.forEach((row, i) => {
-    const where = `expectations '${path}', row ${i + 1} (${rowKey(row)})`;
-    const scenario = (ScenariosMap as Record<string, (typeof ScenariosMap)[keyof typeof ScenariosMap]>)[row.scenario];
-    if (!scenario) throw new InputError(`${where}: unknown scenario '${row.scenario}'; use one of: ${Object.keys(ScenariosMap).join(", ")}`);
-    if (isRunnerPath(row.runner)) {
-      const file = resolve(dirname(path), row.runner);
-      if (!existsSync(file)) throw new InputError(`${where}: runner module '${row.runner}' not found (looked at ${file}); paths are relative to the table's folder`);
+  const scenarios: Record<string, Scenario> = {};
+  const loaded: Record<string, Scenario> = {};
+  const rows: ExpectationRow[] = [];
+  for (const [i, written] of table.rows.entries()) {
+    const where = `expectations '${path}', row ${i + 1} (${rowKey(written)})`;
+    const { key: scenarioKey, scenario } = await rowScenario(written.scenario, path, where, loaded, limits);
+    scenarios[scenarioKey] = scenario;
+    // Paths are relative to the table; the gate loads (and failure files record) them relative to the working directory.
+    const fromTable = (spec: string) => toSpec(resolve(dirname(path), spec));
+    const row = {
+      ...written,
+      scenario: scenarioKey,
+      ...(isRunnerPath(written.runner) && { runner: fromTable(written.runner) }),
+      ...(written.observer && isObserverPath(written.observer) && { observer: fromTable(written.observer) }),
+    };
+    if (isRunnerPath(written.runner)) {
+      const file = resolve(dirname(path), written.runner);
+      if (!existsSync(file)) throw new InputError(`${where}: runner module '${written.runner}' not found (looked at ${file}); paths are relative to the table's folder`);
     } else if (!BUILTIN_RUNNERS.includes(row.runner)) {
       throw new InputError(`${where}: unknown runner '${row.runner}'; use one of: ${BUILTIN_RUNNERS.join(", ")}, or a path to a runner module`);
     }
-    if (scenario.run && !row.observer) throw new InputError(`${where}: scenario '${row.scenario}' has a run command, so the row needs an observer (${Object.keys(ObserversMap).join(", ")})`);
-    if (!scenario.run && row.observer) throw new InputError(`${where}: scenario '${row.scenario}' has no run command; remove the observer`);
-    if (row.observer && isObserverPath(row.observer)) {
-      const file = resolve(dirname(path), row.observer);
-      if (!existsSync(file)) throw new InputError(`${where}: observer module '${row.observer}' not found (looked at ${file}); paths are relative to the table's folder`);
+    if (scenario.run && !row.observer) throw new InputError(`${where}: scenario '${written.scenario}' has a run command, so the row needs an observer (${Object.keys(ObserversMap).join(", ")})`);
+    if (!scenario.run && row.observer) throw new InputError(`${where}: scenario '${written.scenario}' has no run command; remove the observer`);
+    if (written.observer && isObserverPath(written.observer)) {
+      const file = resolve(dirname(path), written.observer);
+      if (!existsSync(file)) throw new InputError(`${where}: observer module '${written.observer}' not found (looked at ${file}); paths are relative to the table's folder`);
     } else if (row.observer) checkObserverName(row.observer, where);
     if (row.expect !== "pass") checkInvariantNames(row.expect, where);
     const key = rowKey(row);
     if (seen.has(key)) throw new InputError(`${where}: this row appears twice; keep one`);
     seen.add(key);
-  });
-  // Module paths are relative to the table; the gate loads (and failure files record) them relative to the working directory.
-  const fromTable = (spec: string) => toSpec(resolve(dirname(path), spec));
-  const rows = table.rows.map((row) => ({
-    ...row,
-    ...(isRunnerPath(row.runner) && { runner: fromTable(row.runner) }),
-    ...(row.observer && isObserverPath(row.observer) && { observer: fromTable(row.observer) }),
-  }));
-  return { ...table, rows };
+    rows.push(row);
+  }
+  return { ...table, rows, scenarios };
 }
 
 /**
@@ -170,7 +182,7 @@ export function readExpectations(path: string): Expectations {
  * gate fails on each: a new scenario or variant must say what it expects. Which pairs count
  * is the table's `coverage`: the names it uses (`table`), or every built-in one (`builtin`).
  */
-export function missingRows(table: Expectations): string[] {
+export function missingRows(table: GateTable): string[] {
   const have = new Set(table.rows.map(rowKey));
   const builtin = table.coverage === "builtin";
   const scenarios = builtin ? Object.keys(ScenariosMap) : distinct(table.rows.map((r) => r.scenario));
@@ -178,7 +190,7 @@ export function missingRows(table: Expectations): string[] {
   const observerNames = builtin ? Object.keys(ObserversMap) : distinct(table.rows.flatMap((r) => (r.observer ? [r.observer] : [])));
   const missing: string[] = [];
   for (const scenario of scenarios) {
-    const s = (ScenariosMap as Record<string, { run?: unknown }>)[scenario]!;
+    const s = table.scenarios[scenario] ?? (ScenariosMap as Record<string, Scenario>)[scenario]!;
     for (const runner of runners) {
       const observers = s.run ? observerNames : [undefined];
       for (const observer of observers) {

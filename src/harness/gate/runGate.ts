@@ -2,7 +2,6 @@ import type { Interrupt } from "../interrupt.ts";
 import { count } from "../output/plural.ts";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ScenariosMap } from "../scenario/builtin/index.ts";
 import { RacelabError } from "../errors.ts";
 import type { RecordedFailure } from "../explore/recordFailure.ts";
 import { resolveLimits, type Limits } from "../sandbox/limits.ts";
@@ -14,7 +13,7 @@ import { loadRunner } from "../resolve.ts";
 import { isEffectRunnerName } from "../../subjects/effect-runner/variants/descriptions.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
-import { missingRows, rowKey, type ExpectationRow, type Expectations } from "./expectations.ts";
+import { missingRows, rowKey, type ExpectationRow, type GateTable } from "./expectations.ts";
 import { selectShard, type Shard } from "./shard.ts";
 
 /** One thing the gate checks. */
@@ -46,7 +45,7 @@ export interface GateResult {
 
 /** Resolved options of one gate run. */
 export interface GateOptions {
-  readonly table: Expectations;
+  readonly table: GateTable;
   /** Folder of saved failures to replay (`scenarios/regressions`). */
   readonly regressions: string;
   readonly shard?: Shard;
@@ -80,7 +79,7 @@ function quickShrink(stepScale: number): { budget: number; searchBudget: number 
  * Every check of the gate, in a fixed order: the table's rows as written, the coverage check,
  * then for each saved regression (by file name) its replay and its fixed-runner exploration.
  */
-export function gateChecks(table: Expectations, regressions: string, filter?: string): GateCheck[] {
+export function gateChecks(table: GateTable, regressions: string, filter?: string): GateCheck[] {
   const checks: GateCheck[] = table.rows.map((row) => ({ kind: "row", key: rowKey(row), row }));
   if (filter === undefined) checks.push({ kind: "coverage", key: "coverage of scenarios x runners x observers", missing: missingRows(table) });
   for (const name of regressionFiles(regressions)) {
@@ -132,7 +131,7 @@ async function runCheck(check: GateCheck, options: GateOptions): Promise<Omit<Ga
     }
     case "row": {
       const { row } = check;
-      const scenario = (ScenariosMap as Record<string, Scenario>)[row.scenario]!;
+      const scenario = options.table.scenarios[row.scenario]!;
       const expected = row.expect === "pass" ? [] : [...row.expect].sort();
       return exploreCheck(check, options, scenario, row.runner, row.observer, expected);
     }

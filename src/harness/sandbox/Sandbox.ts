@@ -4,6 +4,7 @@ import { isRunnerPath } from "../../boundaries/loaders/loadRunnerModule.ts";
 import { realSetInterval } from "../explore/uncontrolled.ts";
 import type { Interrupt } from "../interrupt.ts";
 import { FlightRecorder } from "./flightRecorder.ts";
+import { finishOnce } from "./finishOnce.ts";
 import type { Checkpoint, Job, Outcome } from "./jobs.ts";
 import { runJob } from "./jobs.ts";
 import type { Limits } from "./limits.ts";
@@ -51,17 +52,12 @@ export async function runSandboxed<J extends Job>(job: J, limits: Limits, onChec
   });
   const checkpoints: Checkpoint[] = [];
   return new Promise<SandboxResult<J>>((resolve, reject) => {
-    let settled = false;
     let lastBeat = recorder.heartbeat;
     let lastChange = performance.now();
-    const finish = (result: SandboxResult<J> | Error) => {
-      if (settled) return;
-      settled = true;
+    const finish = finishOnce(resolve, reject, () => {
       clearInterval(watch);
       void worker.terminate();
-      if (result instanceof Error) reject(result);
-      else resolve(result);
-    };
+    });
     const fault = (kind: Fault["kind"], limit: number) => {
       const last = recorder.last();
       finish({ fault: { kind, limit, ...(last && { last }), checkpoints } });
@@ -89,9 +85,7 @@ export async function runSandboxed<J extends Job>(job: J, limits: Limits, onChec
       if (error.code === "ERR_WORKER_OUT_OF_MEMORY") fault("oom", limits.memoryLimitMb);
       else finish(error);
     });
-    worker.on("exit", (code) => {
-      if (!settled) finish(new Error(`the sandbox worker exited with code ${code} before it finished`));
-    });
+    worker.on("exit", (code) => finish(new Error(`the sandbox worker exited with code ${code} before it finished`)));
   });
 }
 

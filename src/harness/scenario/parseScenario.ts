@@ -3,12 +3,21 @@ import { InputError } from "../errors.ts";
 import { InvariantsMap } from "../invariants/index.ts";
 import { ScenarioSchema, type Scenario } from "./schema.ts";
 
-/** Formats zod issues as one line: `path: problem; path: problem`. */
+/**
+ * Formats zod issues as one line: `path: problem; path: problem`. The two mistakes people make
+ * most in files they write by hand, a field left out and a field misspelt, say what to do.
+ */
 export function formatIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 4)
-    .map((issue) => `${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`)
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "(root)"}: ${problemOf(issue)}`)
     .join("; ");
+}
+
+function problemOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) return `missing; add it (expected ${issue.expected})`;
+  if (issue.code === "unrecognized_keys") return `${issue.message}; remove it or check its spelling`;
+  return issue.message;
 }
 
 /** Validates scenario data and its cross-references; throws {@link InputError} saying what to fix. */

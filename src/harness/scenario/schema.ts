@@ -41,11 +41,11 @@ const ToolCallSchema = z
   .strict();
 
 /** One scripted LLM reply. */
-export const ReplySchema = z.union([
-  z.object({ text: z.string() }).strict(),
-  z.object({ toolCalls: z.array(ToolCallSchema).min(1) }).strict(),
-  z.object({ error: z.string() }).strict(),
-]);
+export const ReplySchema = z.union(
+  [z.object({ text: z.string() }).strict(), z.object({ toolCalls: z.array(ToolCallSchema).min(1) }).strict(), z.object({ error: z.string() }).strict()],
+  // zod's own message for a union is "Invalid input": say what the three shapes are.
+  { error: 'a reply is one of {"text": "..."}, {"toolCalls": [{"tool": "..."}]} or {"error": "..."}' },
+);
 
 /** The `opencode run` command: a sync prompt to the main session, watched by an observer, then dispose. */
 export const RunSchema = z.object({ session, parts: z.array(z.string()).min(1) }).strict();

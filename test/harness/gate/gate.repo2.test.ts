@@ -13,7 +13,7 @@ describe("racelab gate on this repository, shard 2/2", () => {
   it("holds: every row of scenarios/expectations.json and every saved regression of this shard", async () => {
     const reports = mkdtempSync(join(tmpdir(), "racelab-gate-"));
     const r = await cli("gate", "--shard", "2/2", "--reports", reports);
-    const expected = selectShard(gateChecks(readExpectations(BUILTIN_EXPECTATIONS), "scenarios/regressions"), { index: 2, count: 2 }).length;
+    const expected = selectShard(gateChecks(await readExpectations(BUILTIN_EXPECTATIONS), "scenarios/regressions"), { index: 2, count: 2 }).length;
     expect(r.out).toMatch(new RegExp(`✓ gate: all ${expected} expectations hold \\(shard 2/2\\)`));
     expect(r.code).toBe(0);
     const junit = readFileSync(join(reports, "junit.xml"), "utf8");

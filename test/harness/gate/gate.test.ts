@@ -21,8 +21,8 @@ function flipped(scenario: string, runner: string, expect: "pass" | string[]): s
 }
 
 describe("the expectations table", () => {
-  it("covers every scenario x runner x observer and names only known things", () => {
-    const table = readExpectations(BUILTIN_EXPECTATIONS);
+  it("covers every scenario x runner x observer and names only known things", async () => {
+    const table = await readExpectations(BUILTIN_EXPECTATIONS);
     expect(missingRows(table)).toEqual([]);
     expect(table.rows.some((r) => r.expect === "pass")).toBe(true);
     expect(table.rows.some((r) => r.expect !== "pass")).toBe(true);
@@ -34,8 +34,8 @@ describe("the expectations table", () => {
     expect(r.err).toMatch(/row 3 \(idle-prompt-async · fixed\): unknown invariant 'no-such-invariant'; use one of: .*every-message-answered/);
   });
 
-  it("reports rows the table lacks as a failed coverage check", () => {
-    const table = readExpectations(BUILTIN_EXPECTATIONS);
+  it("reports rows the table lacks as a failed coverage check", async () => {
+    const table = await readExpectations(BUILTIN_EXPECTATIONS);
     const partial = { ...table, rows: table.rows.filter((r) => r.scenario !== "halt-idle") };
     expect(missingRows(partial)).toEqual([
       "halt-idle · upstream",
@@ -49,8 +49,8 @@ describe("the expectations table", () => {
 });
 
 describe("--shard i/n", () => {
-  it("splits the checks into disjoint shards whose union is the whole, for n = 1..5", () => {
-    const checks = gateChecks(readExpectations(BUILTIN_EXPECTATIONS), "scenarios/regressions").map((c) => c.key);
+  it("splits the checks into disjoint shards whose union is the whole, for n = 1..5", async () => {
+    const checks = gateChecks(await readExpectations(BUILTIN_EXPECTATIONS), "scenarios/regressions").map((c) => c.key);
     for (let n = 1; n <= 5; n++) {
       const shards = Array.from({ length: n }, (_, i) => selectShard(checks, { index: i + 1, count: n }));
       expect(shards.flat().sort()).toEqual([...checks].sort());
