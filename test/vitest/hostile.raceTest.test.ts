@@ -42,7 +42,7 @@ describe("raceTest on hostile runner modules", () => {
     scenario: "idle-prompt-async",
     runner: HOSTILE.spin!.file,
     runs: 300,
-    stepTimeout: 300,
+    stepTimeout: 1000,
     expect: ["runner-timeout"],
     timeout: 20_000,
   });

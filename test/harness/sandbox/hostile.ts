@@ -17,7 +17,8 @@ export interface Hostile {
   readonly flags: readonly string[];
 }
 
-const STEP = ["--step-timeout", "400"];
+// Generous enough for a loaded CI machine (the first step also runs the module's first-time code).
+const STEP = ["--step-timeout", "1500"];
 
 export const HOSTILE: Record<string, Hostile> = {
   spin: { file: fixture("spin"), code: 1, finding: /runner-timeout/, flags: STEP },
