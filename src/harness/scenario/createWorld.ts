@@ -1,11 +1,12 @@
 import { HarnessError } from "../errors.ts";
 import { DEFAULT_OBSERVER, ObserversMap } from "../../subjects/observers/index.ts";
 import type { RunObserver } from "../../subjects/observers/RunObserver.ts";
-import type { BusEvent, BusListener, LlmReply, LlmRequest, PointOptions, PromptInput, PromptResult, RunnerPort, RunnerVariant, SessionRunner, TaskHandle, Timers } from "../../boundaries/port.ts";
+import type { BusEvent, BusListener, LlmReply, LlmRequest, PointOptions, PromptInput, PromptResult, RunnerPort, RunnerVariant, SessionRunner, SessionStatus, TaskHandle, Timers } from "../../boundaries/port.ts";
 import { fetchLlm, httpBoundary, httpClient, type RunFetch } from "../../boundaries/transport/http.ts";
 import type { AnyEvent } from "../trace.ts";
 import type { Action, Reply, Scenario } from "./schema.ts";
 import { malformedEvent } from "./checkEvent.ts";
+import { readStatus, type StatusReader } from "./readStatus.ts";
 
 /** What a scheduler provides to a world: points, the clock and timers, and a sink for events. */
 export interface WorldEnv {
@@ -122,18 +123,32 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     env.emit({ type: "client.return", request, ...(result.message && { message: result.message }) });
   }
 
+  const reader: StatusReader = { statuses: runner.statuses && (() => api.statuses()), emit: env.emit, variant: variant.name, ...(env.touch && { touch: env.touch }) };
+
   async function runClient(name: string, actions: readonly Action[]): Promise<void> {
     for (let i = 0; i < actions.length; i++) {
       const action = actions[i]!;
       const request = `${name}${i + 1}`;
-      await env.point(`${name}: ${action.kind} ${action.session}`);
-      pending.add(request);
-      try {
-        await perform(name, request, action);
-      } catch (error) {
-        // A runner that throws is a finding, never a crash of the harness.
-        env.emit({ type: "client.error", request, error: error instanceof Error ? error.message : String(error) });
+      const { ifStatus } = action;
+      if (ifStatus !== undefined) {
+        // Check, then act: the read is a point of its own, before the action's point.
+        await env.point(`${name}: read ${action.session}`);
+        if (!(await attempt(request, () => readStatus(reader, name, request, { ...action, ifStatus })))) continue;
       }
+      await env.point(`${name}: ${action.kind} ${action.session}`);
+      await attempt(request, () => perform(name, request, action));
+    }
+  }
+
+  /** One call of a client, pending while it runs; a runner that throws is a finding, never a crash of the harness. */
+  async function attempt<T>(request: string, work: () => Promise<T>): Promise<T | undefined> {
+    pending.add(request);
+    try {
+      return await work();
+    } catch (error) {
+      env.emit({ type: "client.error", request, error: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    } finally {
       pending.delete(request);
     }
   }
@@ -223,6 +238,8 @@ interface ClientApi {
   cancel(sessionID: string, request: string): Promise<void>;
   subscribe(listener: BusListener): void;
   replyPermission(sessionID: string, permissionID: string, reply: "allow" | "reject"): void;
+  /** `GET /session/status`: what an `ifStatus` read sees. */
+  statuses(): Promise<Record<string, SessionStatus>>;
 }
 
 function inProcessClient(runner: SessionRunner): ClientApi {
@@ -235,6 +252,7 @@ function inProcessClient(runner: SessionRunner): ClientApi {
     cancel: (sid, request) => runner.cancel(sid, request),
     subscribe: (listener) => runner.subscribe?.(listener),
     replyPermission: (sid, permissionID, reply) => runner.replyPermission?.(sid, permissionID, reply),
+    statuses: async () => runner.statuses?.() ?? {},
   };
 }
 
