@@ -4,21 +4,21 @@ import type { EventOf, Invariant, Violation } from "./Invariant.ts";
 import { answerOf, cancelAfter, indexTrace, type TraceIndex } from "./TraceIndex.ts";
 
 /**
- * What a client reads is the truth about its own prompts: a status read (`client.read`, an
- * action's `ifStatus` check) never says idle while a prompt to that session has been
- * accepted and not yet answered. Accepted means a `prompt` call has been sent (it is in
- * flight from then on) or a `prompt_async` has returned (its 204: the server has taken the
- * prompt). Answered is every-message-answered's sense: a terminal assistant of the session
- * that read the message whole, replying to it or to a later message. A client that reads
- * idle and sends again ("send only if idle") sends into a session that already has work
- * (status-gap).
+ * Reference invariant 10 (docs/design.md §9): what a client reads is the truth about the
+ * prompts it was told were accepted. A status read (`client.read`, an action's `ifStatus`
+ * check) never says idle while a prompt to that session has been accepted and not yet
+ * answered. Accepted means a `prompt` call has been sent (it is in flight from then on) or a
+ * `prompt_async` has returned (its 204: the server has taken the prompt). Answered is
+ * every-message-answered's sense: a terminal assistant of the session that read the message
+ * whole, replying to it or to a later message. A client that reads idle and sends again
+ * ("send only if idle") sends into a session that already has work (status-gap).
  *
- * Why not a rule of status-truthful: that invariant holds the runner's published idle to the
- * runner's own state (a runner Running, a loop not exited), and without busy-from-acceptance
- * the runner is not lying by that measure: between the 204 and the loop's first busy no
- * runner of the session is Running. This one holds what a client reads to what clients have
- * been told; its fix is a different design decision (`busyOnAccept`), and a row of the gate
- * names which of the two a variant breaks.
+ * Why not a rule of status-truthful: that invariant holds each idle the runner publishes to
+ * the runner's own state (a runner Running, a loop not exited). After a prompt_async's 204
+ * nothing publishes idle; the session has just not published busy yet, so by that measure
+ * nothing is a lie. This one holds what a client reads to what clients have been told; its
+ * fix is a different design decision (`busyOnAccept`), and a row of the gate names which of
+ * the two a variant breaks.
  *
  * Not counted: `noReply` prompts (no answer is due), prompts of a session a cancel was sent to
  * (by a client, or the runner's own cancel of a child) after the prompt and before the read,
