@@ -123,7 +123,12 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     env.emit({ type: "client.return", request, ...(result.message && { message: result.message }) });
   }
 
-  const reader: StatusReader = { statuses: runner.statuses && (() => api.statuses()), emit: env.emit, variant: variant.name, ...(env.touch && { touch: env.touch }) };
+  const reader: StatusReader = {
+    statuses: runner.statuses && (() => api.statuses()),
+    emit: (event) => env.emit(event),
+    variant: variant.name,
+    ...(env.touch && { touch: env.touch }),
+  };
 
   async function runClient(name: string, actions: readonly Action[]): Promise<void> {
     for (let i = 0; i < actions.length; i++) {
