@@ -1,4 +1,4 @@
-import type { MessageInfo, RunnerEvent } from "../boundaries/port.ts";
+import type { MessageInfo, RunnerEvent, SessionStatus } from "../boundaries/port.ts";
 
 /** Events the harness itself records around the runner (clients, the LLM, the driver). */
 export type HarnessEvent =
@@ -9,6 +9,23 @@ export type HarnessEvent =
       readonly action: "prompt" | "prompt_async" | "cancel" | "run";
       readonly sessionID: string;
       readonly noReply?: boolean;
+    }
+  /**
+   * A client read the session's status before an action with `ifStatus` (check, then act):
+   * what it read, and whether the action goes ahead (at the client's next point) or is skipped.
+   */
+  | {
+      readonly type: "client.read";
+      readonly client: string;
+      readonly request: string;
+      readonly action: "prompt" | "prompt_async" | "cancel";
+      readonly sessionID: string;
+      /** The session's entry in the status map; a session absent from it reads idle. */
+      readonly status: SessionStatus;
+      /** The status the action waits for. */
+      readonly ifStatus: SessionStatus;
+      /** `status === ifStatus`: the action is sent; otherwise it is skipped. */
+      readonly acts: boolean;
     }
   | { readonly type: "client.return"; readonly request: string; readonly message?: MessageInfo }
   | { readonly type: "client.error"; readonly request: string; readonly error: string }

@@ -98,11 +98,12 @@ export function sawWhole(index: TraceIndex, assistantID: string, user: MessageRe
  * The assistant that answers `user`: a terminal assistant of its session whose parent is
  * `user` or a user message created after it, and whose LLM step saw `user` whole. (A reply
  * to a later message that read this one covers it, as one turn answers queued messages.)
+ * `within` narrows the assistants that count (status-read-truthful: those finished by then).
  */
-export function answerOf(index: TraceIndex, user: MessageRecord): MessageRecord | undefined {
+export function answerOf(index: TraceIndex, user: MessageRecord, within: (assistant: MessageRecord) => boolean = () => true): MessageRecord | undefined {
   for (const m of index.messages.values()) {
     const { info } = m;
-    if (info.role !== "assistant" || info.sessionID !== user.info.sessionID || !isTerminal(info.finish)) continue;
+    if (info.role !== "assistant" || info.sessionID !== user.info.sessionID || !isTerminal(info.finish) || !within(m)) continue;
     const parent = info.parentID === undefined ? undefined : index.messages.get(info.parentID);
     if (!parent || parent.order < user.order) continue;
     if (sawWhole(index, info.id, user)) return m;

@@ -13,6 +13,7 @@ import { oneReplyPerParent } from "./one-reply-per-parent.ts";
 import { promptGetsOwnReply } from "./prompt-gets-own-reply.ts";
 import { runnerError } from "./runner-error.ts";
 import { runnerMapIntegrity } from "./runner-map-integrity.ts";
+import { statusReadTruthful } from "./status-read-truthful.ts";
 import { statusTruthful } from "./status-truthful.ts";
 import { waitersResolved } from "./waiters-resolved.ts";
 
@@ -22,6 +23,7 @@ export const InvariantsMap = {
   "one-loop-per-session": oneLoopPerSession,
   "runner-map-integrity": runnerMapIntegrity,
   "status-truthful": statusTruthful,
+  "status-read-truthful": statusReadTruthful,
   "one-reply-per-parent": oneReplyPerParent,
   "cancel-stops-run": cancelStopsRun,
   "waiters-resolved": waitersResolved,

@@ -5,6 +5,8 @@ export function describeEvent(e: TraceEvent): string | undefined {
   switch (e.type) {
     case "client.call":
       return `${e.request}: ${e.action} ${e.sessionID}${e.noReply ? " (noReply)" : ""}`;
+    case "client.read":
+      return `${e.request}: read ${e.sessionID} = ${e.status} -> ${e.acts ? e.action : `skips ${e.action} (only if ${e.ifStatus})`}`;
     case "client.return":
       return e.message ? `${e.request} returns ${e.message.role} ${e.message.id}` : `${e.request} returns`;
     case "client.error":

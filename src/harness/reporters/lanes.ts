@@ -10,9 +10,10 @@ import type { FailureReport } from "./FailureReport.ts";
  *
  * Lanes, in this order:
  * 1. `client`: one per scenario client (`a`, `b`), declared order. A client's own points
- *    (`a: prompt s1`) and the server-side points of its requests (`a1 write user info`,
- *    `a1.c1 cancel job c1.job`) go here: the request ids come from the trace's `client.call`
- *    events (`request` -> `client`), so the lane says whose call the step is working for.
+ *    (`a: prompt s1`, an `ifStatus` read `a: read s1`) and the server-side points of its
+ *    requests (`a1 write user info`, `a1.c1 cancel job c1.job`) go here: the request ids come
+ *    from the trace's `client.call` events (`request` -> `client`), so the lane says whose
+ *    call the step is working for.
  * 2. `run`: the `run` command and its observer (scenarios with `run`): `run: start main`,
  *    its prompt `run1 ...`, its event stream `run.sse ...` and the instance dispose
  *    (`dispose...`, the request name createWorld gives `server.dispose`).
@@ -136,9 +137,10 @@ export function laneModel(report: Pick<FailureReport, "scenario" | "choices" | "
 /** Decides the lane of a label from what the scenario and the trace say about its actor. */
 function classifier(scenario: Scenario, trace: readonly TraceEvent[]): (label: string) => Lane {
   const clients = new Set(scenario.clients.map((c) => c.name));
-  // Request id -> who made it: the trace's client.call events (the run command's is "run").
+  // Request id -> who made it: the trace's client.call events (the run command's is "run"),
+  // and client.read for an action its read skipped.
   const owners = new Map<string, string>();
-  for (const e of trace) if (e.type === "client.call") owners.set(e.request, e.client);
+  for (const e of trace) if (e.type === "client.call" || e.type === "client.read") owners.set(e.request, e.client);
   const sessions = knownSessions(scenario, trace);
   // Longest names first, so that client "a1" wins over client "a" for request "a11".
   const byLength = [...clients].sort((x, y) => y.length - x.length || (x < y ? -1 : 1));

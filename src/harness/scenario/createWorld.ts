@@ -1,7 +1,7 @@
 import { HarnessError } from "../errors.ts";
 import { DEFAULT_OBSERVER, ObserversMap } from "../../subjects/observers/index.ts";
 import type { RunObserver } from "../../subjects/observers/RunObserver.ts";
-import type { LlmReply, LlmRequest, PointOptions, PromptInput, PromptResult, RunnerPort, RunnerVariant, SessionRunner, TaskHandle, Timers } from "../../boundaries/port.ts";
+import type { LlmReply, LlmRequest, PointOptions, PromptInput, PromptResult, RunnerPort, RunnerVariant, SessionRunner, SessionStatus, TaskHandle, Timers } from "../../boundaries/port.ts";
 import { fetchLlm, httpBoundary, mswFetch, type RunFetch } from "../../boundaries/transport/http.ts";
 import { opencodeServer, type ServerWorld } from "../../boundaries/sdk/opencodeServer.ts";
 import { sdkClientApi } from "../../boundaries/sdk/sdkClients.ts";
@@ -11,6 +11,7 @@ export { describeBusEvent } from "../../boundaries/describeBusEvent.ts";
 import type { AnyEvent } from "../trace.ts";
 import type { Action, Reply, Scenario } from "./schema.ts";
 import { malformedEvent } from "./checkEvent.ts";
+import { readStatus, type StatusReader } from "./readStatus.ts";
 
 /** What a scheduler provides to a world: points, the clock and timers, and a sink for events. */
 export interface WorldEnv {
@@ -128,18 +129,37 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     env.emit({ type: "client.return", request, ...(result.message && { message: result.message }) });
   }
 
+  const reader: StatusReader = {
+    statuses: runner.statuses && (() => api.statuses()),
+    emit: (event) => env.emit(event),
+    variant: variant.name,
+    ...(env.touch && { touch: env.touch }),
+  };
+
   async function runClient(name: string, actions: readonly Action[]): Promise<void> {
     for (let i = 0; i < actions.length; i++) {
       const action = actions[i]!;
       const request = `${name}${i + 1}`;
-      await env.point(`${name}: ${action.kind} ${action.session}`);
-      pending.add(request);
-      try {
-        await perform(name, request, action);
-      } catch (error) {
-        // A runner that throws is a finding, never a crash of the harness.
-        env.emit({ type: "client.error", request, error: error instanceof Error ? error.message : String(error) });
+      const { ifStatus } = action;
+      if (ifStatus !== undefined) {
+        // Check, then act: the read is a point of its own, before the action's point.
+        await env.point(`${name}: read ${action.session}`);
+        if (!(await attempt(request, () => readStatus(reader, name, request, { ...action, ifStatus })))) continue;
       }
+      await env.point(`${name}: ${action.kind} ${action.session}`);
+      await attempt(request, () => perform(name, request, action));
+    }
+  }
+
+  /** One call of a client, pending while it runs; a runner that throws is a finding, never a crash of the harness. */
+  async function attempt<T>(request: string, work: () => Promise<T>): Promise<T | undefined> {
+    pending.add(request);
+    try {
+      return await work();
+    } catch (error) {
+      env.emit({ type: "client.error", request, error: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    } finally {
       pending.delete(request);
     }
   }
@@ -180,6 +200,8 @@ interface ClientApi {
   /** In process: returns nothing, accepted at once. Over HTTP: resolves on the 204. */
   promptAsync(input: PromptInput): Promise<void> | undefined;
   cancel(sessionID: string, request: string): Promise<void>;
+  /** `GET /session/status`: what an `ifStatus` read sees. */
+  statuses(): Promise<Record<string, SessionStatus>>;
 }
 
 function inProcessClient(runner: SessionRunner): ClientApi {
@@ -190,6 +212,7 @@ function inProcessClient(runner: SessionRunner): ClientApi {
       return undefined;
     },
     cancel: (sid, request) => runner.cancel(sid, request),
+    statuses: async () => runner.statuses?.() ?? {},
   };
 }
 

@@ -3,6 +3,16 @@ import { z } from "zod";
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and '-'");
 const session = z.string().min(1);
 
+/**
+ * Check, then act: the client first reads the session's status (`GET /session/status`, the
+ * runner's `statuses()` in process) at a scheduling point of its own (`<client>: read
+ * <session>`), and sends the action at a second point only if the read says this status;
+ * otherwise the action is skipped. The gap between the two points is the point: what the
+ * client read may no longer be true when it acts. The read and its decision are recorded
+ * as a `client.read` trace event. A session absent from the status map reads idle.
+ */
+const ifStatus = z.enum(["idle", "busy", "retry"]).optional();
+
 const promptFields = {
   session,
   /** Parts of the user message; each is written by its own await. */
@@ -11,13 +21,17 @@ const promptFields = {
   noReply: z.boolean().optional(),
   /** A client-supplied message id (it may sort below ids the server writes). */
   messageID: z.string().min(1).optional(),
+  ifStatus,
 };
 
-/** One client action: each becomes a scheduling point of that client. */
+/**
+ * One client action: each becomes a scheduling point of that client (`a: prompt s1`); one
+ * with `ifStatus` is two, the read and then the send.
+ */
 export const ActionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("prompt"), ...promptFields }).strict(),
   z.object({ kind: z.literal("prompt_async"), ...promptFields }).strict(),
-  z.object({ kind: z.literal("cancel"), session }).strict(),
+  z.object({ kind: z.literal("cancel"), session, ifStatus }).strict(),
 ]);
 
 /** A `task` tool call's child session. */

@@ -41,6 +41,7 @@ const expectedUpstream: Record<BuiltinScenario, string> = {
   "child-wake-parent": "child-result-answered",
   "sync-child": "no-hang",
   "cancel-parent-with-children": "cancel-stops-run",
+  "status-gap": "status-read-truthful",
 };
 
 describe("built-in scenarios", () => {

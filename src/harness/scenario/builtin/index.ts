@@ -9,6 +9,7 @@ import clientMessageID from "./client-message-id.ts";
 import doublePromptAsync from "./double-prompt-async.ts";
 import haltIdle from "./halt-idle.ts";
 import idlePromptAsync from "./idle-prompt-async.ts";
+import statusGap from "./status-gap.ts";
 import tornRead from "./torn-read.ts";
 
 /** The built-in scenarios by name; the CLI reads this map. */
@@ -24,6 +25,7 @@ export const ScenariosMap = {
   "child-wake-parent": childWakeParent,
   "sync-child": syncChild,
   "cancel-parent-with-children": cancelParentWithChildren,
+  "status-gap": statusGap,
 } as const satisfies Record<string, Scenario>;
 
 export type BuiltinScenario = keyof typeof ScenariosMap;
