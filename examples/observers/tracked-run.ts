@@ -19,6 +19,8 @@ const trackedRun: RunObserver = {
     const idle = new Map<string, boolean>([[main, false]]);
     const jobs = new Set<string>();
     let answered = false;
+    let prompted = false;
+    let acceptedBusy = false;
     let connected!: () => void;
     const ready = new Promise<void>((resolve) => (connected = resolve));
     let finish!: () => void;
@@ -49,9 +51,14 @@ const trackedRun: RunObserver = {
             }
             break;
           }
-          case "session.status":
-            if (idle.has(event.properties.sessionID)) idle.set(event.properties.sessionID, event.properties.status.type === "idle");
+          case "session.status": {
+            const { sessionID, status } = event.properties;
+            // Events lag behind: an idle of main from before its prompt was accepted can still
+            // arrive after the prompt was sent. Main counts as idle only after that busy.
+            if (sessionID === main && status.type !== "idle" && prompted) acceptedBusy = true;
+            if (idle.has(sessionID)) idle.set(sessionID, status.type === "idle" && (sessionID !== main || acceptedBusy));
             break;
+          }
           case "permission.asked":
             if (idle.has(event.properties.sessionID)) void client.permission.reply({ requestID: event.properties.id, reply: "once" });
             break;
@@ -62,6 +69,7 @@ const trackedRun: RunObserver = {
       finish();
     })();
     await ready;
+    prompted = true;
     await client.session.prompt({ sessionID: main, parts });
     answered = true;
     check();

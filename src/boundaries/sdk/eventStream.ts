@@ -1,25 +1,20 @@
 import { describeBusEvent } from "../describeBusEvent.ts";
 import type { BusEvent } from "../port.ts";
 import type { Event } from "./opencodeTypes.ts";
-import type { ServerWorld } from "./opencodeServer.ts";
+import type { ServerWorld } from "./opencodeApi.ts";
 
-const encoder = new TextEncoder();
+/** Where a stream's events go, one at a time: an event, or `undefined` for the clean end. */
+export type EventSink = (event: Event | undefined) => void;
 
 /**
- * The body of one `GET /event` stream: events queue as the bus publishes them and go out one per
+ * One `GET /event` stream: events queue as the bus publishes them and go to `sink` one per
  * scheduling point (`<actor> <event>`, the labels racelab has always used for a subscriber), in
  * order; the clean end of the stream (the instance was disposed) comes after the last event.
  */
-export function eventStream(actor: string, world: ServerWorld) {
+export function eventStream(actor: string, world: ServerWorld, sink: EventSink) {
   const queue: { readonly label: string; readonly data?: Event }[] = [];
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
   let pumping = false;
   let ended = false;
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-    },
-  });
   const pump = async () => {
     pumping = true;
     while (queue.length > 0) {
@@ -27,8 +22,7 @@ export function eventStream(actor: string, world: ServerWorld) {
       await world.point(`${actor} ${next.label}`);
       queue.shift();
       world.touch?.(`sse:${actor}`, true);
-      if (next.data) controller.enqueue(encoder.encode(`id: ${next.data.id}\ndata: ${JSON.stringify(next.data)}\n\n`));
-      else controller.close();
+      sink(next.data);
     }
     pumping = false;
   };
@@ -40,7 +34,6 @@ export function eventStream(actor: string, world: ServerWorld) {
     if (!pumping) void pump();
   };
   return {
-    body,
     /** Queues one event; `about` names its point (a bus event, or the label itself). */
     send(data: Event, about: BusEvent | string) {
       push({ label: typeof about === "string" ? about : describeBusEvent(about), data });

@@ -69,5 +69,5 @@ export function describeSdkError(what: string, error: unknown): string {
   const message = (error as { data?: { message?: unknown } } | undefined)?.data?.message;
   if (typeof message === "string") return message;
   if (error instanceof Error) return error.message;
-  return `${what} failed: ${JSON.stringify(error) ?? String(error)}`;
+  return error === undefined ? what : `${what}: ${JSON.stringify(error) ?? String(error)}`;
 }

@@ -4,7 +4,7 @@ import type { Io } from "../main.ts";
 /** `racelab bench`: measures speed, time to first bug, reduction and memory; prints a table or JSON. */
 export async function benchCommand(io: Io, options: { json: boolean; quick: boolean }): Promise<number> {
   const budgets = options.quick
-    ? { throughputRuns: 200, fastCheckRuns: 50, seeds: 3, bugBudget: 5000, dfsBudget: 2000, longRun: 500, fuzzSeconds: 3, cliRuns: 300, cliRounds: 1, effectRuns: 50 }
+    ? { throughputRuns: 200, fastCheckRuns: 50, seeds: 3, bugBudget: 5000, dfsBudget: 2000, longRun: 500, transportRuns: 200, fuzzSeconds: 3, cliRuns: 300, cliRounds: 1, effectRuns: 50 }
     : BENCH_DEFAULTS;
   const result = await runBench(budgets, options.json ? undefined : (line) => io.err(`  … ${line}`));
   if (options.json) {
@@ -41,6 +41,12 @@ export async function benchCommand(io: Io, options: { json: boolean; quick: bool
   io.out(pc.bold("fuzz worker scaling (fixed runner, seed 1, same wall time)"));
   for (const f of result.fuzz.runs) io.out(`  ${f.workers} worker${f.workers === 1 ? " " : "s"}: ${f.scenarios} scenarios, ${f.schedules} schedules (${f.schedulesPerSecond}/s)`);
   io.out(`  scaling: ${result.fuzz.scaling}x`);
+  io.out("");
+  io.out(pc.bold("Transports (fixed runner, observer fixed): in process against HTTP through @opencode-ai/sdk and msw"));
+  io.out("  scenario              inproc sched/s  µs/step   http sched/s  µs/step   http/inproc");
+  for (const t of result.transports) {
+    io.out(`  ${t.scenario.padEnd(20)} ${String(t.inproc.schedulesPerSecond).padStart(15)} ${String(t.inproc.microsPerStep).padStart(8)} ${String(t.http.schedulesPerSecond).padStart(14)} ${String(t.http.microsPerStep).padStart(8)} ${String(t.httpVsInproc).padStart(13)}`);
+  }
   io.out("");
   const cli = result.cli;
   io.out(pc.bold("The compiled CLI against the tsx path (median of alternating runs)"));

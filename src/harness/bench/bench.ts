@@ -13,6 +13,7 @@ import type { StrategyFactory } from "../scheduler/strategies/Strategy.ts";
 import { cliSpeed } from "./cliSpeed.ts";
 import { effectSpeed } from "./effectSpeed.ts";
 import { checkEffectVersion } from "../../boundaries/effect/supportedVersion.ts";
+import { transportSpeed } from "./transportSpeed.ts";
 import { bareThroughput, fastCheckThroughput, firstViolation, median, racelabThroughput, seededBugs, shrunkSize, timed } from "./measure.ts";
 
 /** Budgets of one benchmark run (the CLI's `--quick` shrinks them for smoke tests). */
@@ -23,6 +24,8 @@ export interface BenchOptions {
   readonly bugBudget: number;
   readonly dfsBudget: number;
   readonly longRun: number;
+  /** Schedules per transport and scenario, for in-process against HTTP. */
+  readonly transportRuns: number;
   /** Seconds of `fuzz` (fixed runner) per worker count, for the worker scaling. */
   readonly fuzzSeconds: number;
   /** Schedules per CLI run, and alternating rounds, of the compiled CLI against the tsx path. */
@@ -32,7 +35,7 @@ export interface BenchOptions {
   readonly effectRuns: number;
 }
 
-export const BENCH_DEFAULTS: BenchOptions = { throughputRuns: 3000, fastCheckRuns: 1000, seeds: 20, bugBudget: 20_000, dfsBudget: 200_000, longRun: 50_000, fuzzSeconds: 30, cliRuns: 5000, cliRounds: 3, effectRuns: 1000 };
+export const BENCH_DEFAULTS: BenchOptions = { throughputRuns: 3000, fastCheckRuns: 1000, seeds: 20, bugBudget: 20_000, dfsBudget: 200_000, longRun: 50_000, transportRuns: 2000, fuzzSeconds: 30, cliRuns: 5000, cliRounds: 3, effectRuns: 1000 };
 
 const BUG_STRATEGIES: Record<string, StrategyFactory> = {
   portfolio: StrategiesMap.portfolio,
@@ -107,6 +110,13 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
   }
   const scaling = round(fuzz[1]!.schedules / Math.max(1, fuzz[0]!.schedules));
 
+  // The run command talks to the server over the SDK on both transports; clients and the LLM only over http.
+  const transports = [];
+  for (const scenario of Object.values(ScenariosMap).filter((s) => s.run || s.name === "status-gap")) {
+    progress(`transports ${scenario.name}`);
+    transports.push(await transportSpeed(scenario, o.transportRuns));
+  }
+
   progress(`compiled CLI against tsx, ${o.cliRounds} rounds of ${o.cliRuns} schedules`);
   const cli = cliSpeed("double-prompt-async", o.cliRuns, o.cliRounds);
 
@@ -125,6 +135,7 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
     dfs: dfsRows,
     memory,
     fuzz: { runs: fuzz, scaling },
+    transports,
     cli,
     effect,
     ...(effectMissing && { effectMissing }),

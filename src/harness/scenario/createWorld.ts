@@ -2,8 +2,8 @@ import { HarnessError } from "../errors.ts";
 import { DEFAULT_OBSERVER, ObserversMap } from "../../subjects/observers/index.ts";
 import type { RunObserver } from "../../subjects/observers/RunObserver.ts";
 import type { LlmReply, LlmRequest, PointOptions, PromptInput, PromptResult, RunnerPort, RunnerVariant, SessionRunner, SessionStatus, TaskHandle, Timers } from "../../boundaries/port.ts";
-import { fetchLlm, httpBoundary, mswFetch, type RunFetch } from "../../boundaries/transport/http.ts";
-import { opencodeServer, type ServerWorld } from "../../boundaries/sdk/opencodeServer.ts";
+import { fetchLlm, httpBoundary, type RunFetch } from "../../boundaries/transport/http.ts";
+import { opencodeApi, type ServerWorld } from "../../boundaries/sdk/opencodeApi.ts";
 import { sdkClientApi } from "../../boundaries/sdk/sdkClients.ts";
 import { runCommand, type RunApi } from "./runCommand.ts";
 
@@ -174,7 +174,7 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
           const server = requireRunApi(runner, variant.name, scenario.name);
           await runCommand(scenario.run!, observer, {
             env,
-            server: boundary ?? mswFetch(opencodeServer(runner, serverWorld)),
+            ...(boundary ? { server: boundary } : { api: opencodeApi(runner, serverWorld) }),
             dispose: (request) => server.dispose(request),
             pending,
             exit(code) {

@@ -1,7 +1,9 @@
 import type { SessionRunner } from "../../boundaries/port.ts";
 import { REQUEST_HEADER, type SessionPromptResponses } from "../../boundaries/sdk/opencodeTypes.ts";
-import { replyInfo, sdkClient } from "../../boundaries/sdk/sdkClients.ts";
+import { describeSdkError, replyInfo, sdkClient } from "../../boundaries/sdk/sdkClients.ts";
 import type { RunFetch } from "../../boundaries/transport/http.ts";
+import type { OpencodeApi } from "../../boundaries/sdk/opencodeApi.ts";
+import { inProcessClient, type CallTracer } from "../../boundaries/sdk/inProcessClient.ts";
 import type { RunObserver } from "../../subjects/observers/RunObserver.ts";
 import type { Scenario } from "./schema.ts";
 import type { WorldEnv } from "./createWorld.ts";
@@ -11,8 +13,10 @@ export interface RunCommandWorld {
   readonly env: WorldEnv;
   /** The server's `dispose`, called when the observer returns. */
   dispose(request: string): Promise<void>;
-  /** The run's fetch to the simulated opencode server. */
-  readonly server: RunFetch;
+  /** Over HTTP: the run's fetch to the simulated opencode server (a real SDK client goes through it). */
+  readonly server?: RunFetch;
+  /** In process: the same API, called by racelab's in-process form of the SDK client. */
+  readonly api?: OpencodeApi;
   readonly pending: Set<string>;
   /** `process.exit` was called. */
   exit(code: number): void;
@@ -31,7 +35,7 @@ export async function runCommand(run: NonNullable<Scenario["run"]>, observer: Ru
   env.emit({ type: "run.start", sessionID: run.session, observer: observer.name });
   try {
     await observer.run({
-      client: sdkClient(tracedFetch(world.server, env), env.timers, "run.sse"),
+      client: world.server ? sdkClient(tracedFetch(world.server, tracer(env)), env.timers, "run.sse") : inProcessClient(world.api!, tracer(env)),
       main: run.session,
       parts: run.parts.map((text) => ({ type: "text", text })),
       timers: env.timers,
@@ -52,37 +56,50 @@ const ROUTES: readonly { readonly method: string; readonly pattern: RegExp; read
   { method: "POST", pattern: /^\/session\/([^/]+)\/abort$/, action: "cancel" },
 ];
 
-/** The run client's fetch: tags each request with its name and traces the calls the invariants judge. */
-function tracedFetch(server: RunFetch, env: WorldEnv): RunFetch {
+/** Names the run client's calls and streams, and traces the calls the invariants judge. */
+function tracer(env: WorldEnv): CallTracer {
   let calls = 0;
   let streams = 0;
+  return {
+    stream: () => (++streams === 1 ? "run.sse" : `run.sse${streams}`),
+    call(action, sessionID) {
+      const request = `run${++calls}`;
+      env.emit({ type: "client.call", client: "run", request, action, sessionID });
+      return request;
+    },
+    returned(request, action, sessionID, message) {
+      // prompt-gets-own-reply compares the returned reply with the session's messages.
+      if (action === "prompt") env.touch?.(`store:${sessionID}`, false);
+      env.emit({ type: "client.return", request, ...(message && { message }) });
+    },
+    failed(request, error) {
+      env.emit({ type: "client.error", request, error });
+    },
+  };
+}
+
+/** The run client's fetch: tags each request with its name and traces the calls. */
+function tracedFetch(server: RunFetch, calls: CallTracer): RunFetch {
   return async (input, init) => {
     const request = typeof input === "string" ? new Request(input, init) : input;
     const path = new URL(request.url).pathname;
     if (request.method === "GET" && path === "/event") {
-      streams += 1;
-      request.headers.set(REQUEST_HEADER, streams === 1 ? "run.sse" : `run.sse${streams}`);
+      request.headers.set(REQUEST_HEADER, calls.stream());
       return server(request);
     }
     const route = ROUTES.find((r) => r.method === request.method && r.pattern.test(path));
     if (!route) return server(request);
     const sessionID = decodeURIComponent(route.pattern.exec(path)![1]!);
-    const name = `run${++calls}`;
+    const name = calls.call(route.action, sessionID);
     request.headers.set(REQUEST_HEADER, name);
-    env.emit({ type: "client.call", client: "run", request: name, action: route.action, sessionID });
     const response = await server(request);
     if (!response.ok) {
-      env.emit({ type: "client.error", request: name, error: `HTTP ${response.status} from ${request.method} ${path}` });
+      const body = (await response.clone().json().catch(() => undefined)) as unknown;
+      calls.failed(name, describeSdkError(`HTTP ${response.status} from ${request.method} ${path}`, body));
       return response;
     }
-    if (route.action !== "prompt") {
-      env.emit({ type: "client.return", request: name });
-      return response;
-    }
-    // prompt-gets-own-reply compares the returned reply with the session's messages.
-    const message = response.status === 204 ? undefined : replyInfo((await response.clone().json()) as SessionPromptResponses[200]);
-    env.touch?.(`store:${sessionID}`, false);
-    env.emit({ type: "client.return", request: name, ...(message && { message }) });
+    const message = route.action === "prompt" && response.status !== 204 ? replyInfo((await response.clone().json()) as SessionPromptResponses[200]) : undefined;
+    calls.returned(name, route.action, sessionID, message);
     return response;
   };
 }

@@ -4,7 +4,8 @@ import { watchEvents } from "./watchEvents.ts";
 /**
  * The observer of docs/design.md §8: track the main session's descendants from
  * `session.created` and from the `task` tool parts of background jobs (not from their first
- * busy), take a session as idle only while its latest status is idle (a busy resets it),
+ * busy), take a session as idle only while its latest status is idle (a busy resets it, and
+ * main counts as idle only after the busy that accepted its prompt: the stream lags),
  * answer the permission asks of every session it tracks, and return only when the prompt has
  * answered, every tracked session is idle and no background job is still to wake its parent.
  */
@@ -15,6 +16,8 @@ export const fixedObserver: RunObserver = {
     const idle = new Map<string, boolean>([[main, false]]);
     const jobs = new Set<string>();
     let answered = false;
+    let prompted = false;
+    let acceptedBusy = false;
     const done = signal();
     const check = () => {
       const finished = answered && jobs.size === 0 && [...idle.values()].every(Boolean);
@@ -38,7 +41,11 @@ export const fixedObserver: RunObserver = {
           }
         }
       } else if (event.type === "session.status" && idle.has(event.properties.sessionID)) {
-        idle.set(event.properties.sessionID, event.properties.status.type === "idle");
+        const { sessionID, status } = event.properties;
+        // The stream lags: an idle of main published before its prompt was accepted can arrive
+        // after the prompt was sent. Main's idle counts only after the busy of the acceptance.
+        if (sessionID === main && status.type !== "idle" && prompted) acceptedBusy = true;
+        idle.set(sessionID, status.type === "idle" && (sessionID !== main || acceptedBusy));
       } else if (event.type === "permission.asked" && idle.has(event.properties.sessionID)) {
         void client.permission.reply({ requestID: event.properties.id, reply: "once" });
       }
@@ -46,6 +53,7 @@ export const fixedObserver: RunObserver = {
     });
     void watch.ended.then(done.resolve);
     await watch.connected;
+    prompted = true;
     await client.session.prompt({ sessionID: main, parts });
     answered = true;
     // The last event may have come before the answer: look again without waiting for another.

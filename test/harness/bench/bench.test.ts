@@ -5,7 +5,7 @@ import { ScenariosMap } from "../../../src/harness/scenario/builtin/index.ts";
 
 describe("racelab bench (tiny budgets: checks what it reports, never how fast)", () => {
   it("reports throughput for every scenario, every seeded bug per strategy, dfs with and without reduction, memory and targets", async () => {
-    const r = await runBench({ throughputRuns: 20, fastCheckRuns: 5, seeds: 2, bugBudget: 2000, dfsBudget: 50, longRun: 50, fuzzSeconds: 3, cliRuns: 50, cliRounds: 1, effectRuns: 5 });
+    const r = await runBench({ throughputRuns: 20, fastCheckRuns: 5, seeds: 2, bugBudget: 2000, dfsBudget: 50, longRun: 50, transportRuns: 20, fuzzSeconds: 3, cliRuns: 50, cliRounds: 1, effectRuns: 5 });
     expect(r.throughput).toHaveLength(Object.keys(ScenariosMap).length);
     for (const t of r.throughput) expect(t.racelab).toBeGreaterThan(0);
     expect(r.bugs).toHaveLength(seededBugs().length);
@@ -16,6 +16,8 @@ describe("racelab bench (tiny budgets: checks what it reports, never how fast)",
     expect(r.dfs.map((d) => d.reduction)).toEqual([true, false, true, false]);
     expect(r.memory.peakRssMiB).toBeGreaterThan(0);
     expect(r.fuzz.runs.map((f) => f.workers)).toEqual([1, 2]);
+    expect(r.transports.map((t) => t.scenario)).toEqual(["background-child-run", "sync-child", "status-gap"]);
+    for (const t of r.transports) expect(t.inproc.schedulesPerSecond > 0 && t.http.schedulesPerSecond > 0).toBe(true);
     expect(r.targets.map((t) => t.target)).toHaveLength(8);
     // The Effect runner beside the plain model, on every scenario, and on Effect's own scheduler.
     expect(r.effect).toHaveLength(Object.keys(ScenariosMap).length);
