@@ -6,6 +6,8 @@ const effectTests = ["test/boundaries/effect/**/*.test.ts", "test/subjects/effec
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Both cores: vitest's default (cores - 1) leaves one of CI's two idle while a file runs.
+    maxWorkers: 2,
     reporters: ["default", "./test/support/plainSummaryReporter.ts"],
     projects: [
       { extends: true, test: { name: "racelab", include: ["test/**/*.test.ts"] } },

@@ -56,7 +56,7 @@ describe("laneModel on runs with the run command (main-idle observer, seed 1)", 
   });
 
   it("background-child-run with busy-set: the observer's fallback exit timer goes to the timers lane, last", async () => {
-    const model = laneModel(await realFailure({ scenario: "background-child-run", runner: "upstream", observer: "busy-set" }));
+    const model = laneModel(await realFailure({ scenario: "background-child-run", runner: "upstream", observer: "busy-set", seed: 2 }));
     expect(laneOf(model, "run exit-fallback")).toBe("timers");
     expect(names(model)[model.lanes.length - 1]).toBe("timers");
     expect(names(model).indexOf("LLM")).toBe(model.lanes.length - 2);

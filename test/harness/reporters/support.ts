@@ -17,6 +17,8 @@ export interface RealFailure {
   readonly scenario: BuiltinScenario;
   readonly runner: "upstream" | "pr-21528" | "fixed";
   readonly observer?: "main-idle" | "busy-set" | "fixed";
+  /** Default 1. */
+  readonly seed?: number;
 }
 
 const MAX_STEPS = 1000;
@@ -27,7 +29,7 @@ const cache = new Map<string, Promise<FailureReport>>();
  * FailureReport. Memoised per failure: several test files draw the same runs.
  */
 export function realFailure(which: RealFailure): Promise<FailureReport> {
-  const key = `${which.scenario}/${which.runner}/${which.observer ?? ""}`;
+  const key = `${which.scenario}/${which.runner}/${which.observer ?? ""}/${which.seed ?? 1}`;
   let report = cache.get(key);
   if (!report) {
     report = findFailure(which);
@@ -41,7 +43,7 @@ async function findFailure(which: RealFailure): Promise<FailureReport> {
   const result = await explore({
     scenario,
     runner: resolveRunner(which.runner),
-    strategy: StrategiesMap.portfolio({ seed: 1 }),
+    strategy: StrategiesMap.portfolio({ seed: which.seed ?? 1 }),
     invariants: resolveInvariants(scenario),
     runs: 2000,
     maxSteps: MAX_STEPS,
@@ -51,7 +53,7 @@ async function findFailure(which: RealFailure): Promise<FailureReport> {
   });
   const failure = result.failures[0];
   if (!failure) throw new Error(`expected ${which.scenario} on ${which.runner} to fail within 2000 schedules (seed 1)`);
-  const name = `${which.scenario}--${which.runner}${which.observer ? `+${which.observer}` : ""}--${failure.violations[0]!.invariant}--seed1-run${failure.run}`;
+  const name = `${which.scenario}--${which.runner}${which.observer ? `+${which.observer}` : ""}--${failure.violations[0]!.invariant}--seed${which.seed ?? 1}-run${failure.run}`;
   return {
     name,
     scenario,
