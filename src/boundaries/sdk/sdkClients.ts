@@ -1,8 +1,24 @@
-import { createOpencodeClient } from "@opencode-ai/sdk/v2/client";
 import type { MessageInfo, PromptInput, PromptResult, SessionStatus, Timers } from "../port.ts";
 import { SERVER_ORIGIN } from "../transport/origins.ts";
 import type { RunFetch } from "../transport/http.ts";
 import { REQUEST_HEADER, type OpencodeClient, type SessionPromptResponses } from "./opencodeTypes.ts";
+
+type SdkModule = typeof import("@opencode-ai/sdk/v2/client");
+let sdk: SdkModule | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads the SDK (ESM only) with a dynamic import, before any run that needs it: a static import
+ * would break racelab in a CommonJS project whose TypeScript modules tsx compiles to `require`
+ * (the SDK's package exports have no `require` condition). Awaited outside the controlled part
+ * of a run, so loading never interleaves with a schedule.
+ */
+export function loadSdk(): Promise<void> {
+  loading ??= import("@opencode-ai/sdk/v2/client").then((m) => {
+    sdk = m;
+  });
+  return loading;
+}
 
 /**
  * A real SDK client of the run's simulated server: `fetch` is the run's msw boundary, and the
@@ -13,7 +29,8 @@ import { REQUEST_HEADER, type OpencodeClient, type SessionPromptResponses } from
 export function sdkClient(fetch: RunFetch, timers: Timers, label = "sse"): OpencodeClient {
   const sseSleepFn = (ms: number) => new Promise<void>((resolve) => timers.setTimeout(`${label} reconnect`, ms, resolve));
   // `sseSleepFn` is honoured by the SDK's SSE client but missing from its config type.
-  return createOpencodeClient({ baseUrl: SERVER_ORIGIN, fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input instanceof URL ? input.href : input, init), ...({ sseSleepFn } as object) });
+  if (!sdk) throw new Error("racelab: the SDK client was asked for before loadSdk() finished (a bug in racelab, please report it)");
+  return sdk.createOpencodeClient({ baseUrl: SERVER_ORIGIN, fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input instanceof URL ? input.href : input, init), ...({ sseSleepFn } as object) });
 }
 
 /** The reply of `POST /session/{id}/message` as the runner's {@link MessageInfo}; nothing for no content. */

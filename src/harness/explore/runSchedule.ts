@@ -7,6 +7,7 @@ import { emptyFootprint } from "../scheduler/Footprint.ts";
 import { ABANDON, type ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
 import { quiescence, VirtualScheduler } from "../scheduler/VirtualScheduler.ts";
 import type { RunEnd, TraceEvent } from "../trace.ts";
+import { loadSdk } from "../../boundaries/sdk/sdkClients.ts";
 import { collectUncaught, describeError } from "./uncaughtErrors.ts";
 import { resumeSchedule, runRandom, watchUncontrolled, type Escape, type RunSources } from "./uncontrolled.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
@@ -59,6 +60,8 @@ export function stepLimit(maxSteps: number, runner: RunnerVariant): number {
  * (at rest) or the step limit is hit. Then check the invariants over the trace.
  */
 export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
+  // Over HTTP the clients are SDK clients: load the SDK before the run's controlled part begins.
+  if (spec.world?.transport === "http") await loadSdk();
   const observe = spec.chooser.observe?.bind(spec.chooser);
   const limit = stepLimit(spec.maxSteps, spec.runner);
   let footprint = emptyFootprint();

@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { OpencodeClient, type Event } from "@opencode-ai/sdk/v2/client";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { mswFetch } from "../../../src/boundaries/transport/http.ts";
 import { opencodeServer } from "../../../src/boundaries/sdk/opencodeServer.ts";
-import { sdkClient } from "../../../src/boundaries/sdk/sdkClients.ts";
+import { loadSdk, sdkClient } from "../../../src/boundaries/sdk/sdkClients.ts";
 import { pointTimers } from "../../../src/boundaries/adapters/runWorld.ts";
 import type { BusListener, PromptInput, SessionRunner } from "../../../src/boundaries/port.ts";
 
@@ -40,6 +40,8 @@ function setUp() {
   const fetch = mswFetch(opencodeServer(r.runner, { point: async (label) => void points.push(label), now: () => 0 }));
   return { ...r, points, client: sdkClient(fetch, timers) };
 }
+
+beforeAll(loadSdk);
 
 describe("racelab's simulated opencode server, driven by the real @opencode-ai/sdk v2 client", () => {
   it("is an OpencodeClient of the SDK", () => {
