@@ -67,7 +67,7 @@ describe("racelab fuzz", () => {
     const intact = copyOfReferenceRunner((s) => `${s}\n// an unchanged copy\n`);
     const ok = await cli("fuzz", "--runner", intact, "--scenarios", "40", "--seed", "1", "--workers", "2", "--out", tmp(), "--json");
     expect(ok.code).toBe(0);
-  });
+  }, 180_000);
 
   it("rejects a module that does not implement the runner port (exit 2, says what it exports)", async () => {
     const dir = tmp();
