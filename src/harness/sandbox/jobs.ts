@@ -206,10 +206,12 @@ export function chooserOf(spec: ChooserSpec, onStop: (ready: string[]) => void =
 }
 
 async function exploreJob(job: ExploreJob, ctx: JobContext): Promise<ExploreOutcome> {
-  ctx.checkpoint?.({ phase: "explore" });
   const runner = await loadRunner(job.runner);
   const invariants = resolveInvariants(job.scenario);
   const world = await loadWorld(job.scenario, job.world.observer, job.world.transport, job.world.granularity);
+  // The first heartbeat: loading is over. Before it the watchdog gives the load budget (a
+  // module's first load may compile a whole dependency graph), after it the step budget.
+  ctx.checkpoint?.({ phase: "explore" });
   const strategy = resolveStrategy(job.strategy.name, job.strategy.options);
   const checkpoint = ctx.checkpoint;
   const options = {

@@ -35,6 +35,12 @@ describe("explore on hostile runner modules", () => {
     });
   }
 
+  it("a module that takes longer to load than one step may take is not a runner-timeout: loading has its own budget", async () => {
+    const r = await cli("explore", "idle-prompt-async", "--runner", "test/fixtures/runners/slow-load.ts", "--runs", "50", "--step-timeout", "200", "--out", outDir());
+    expect(r.out).toMatch(/✓ .*no violation in 50 schedules/);
+    expect(r.code).toBe(0);
+  });
+
   it("the fixed runner itself passes the same explorations (the findings are the fixtures')", async () => {
     const r = await cli("explore", "idle-prompt-async", "--runner", "fixed", "--runs", "300", "--out", outDir());
     expect(r.code).toBe(0);
