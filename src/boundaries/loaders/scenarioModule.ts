@@ -1,7 +1,7 @@
 import { InputError } from "../../harness/errors.ts";
 import { parseScenario } from "../../harness/scenario/parseScenario.ts";
 import type { Scenario } from "../../harness/scenario/schema.ts";
-import { loadErrorOf } from "./loadRunnerModule.ts";
+import { loadErrorOf } from "./userExport.ts";
 import { importUserModule } from "./userModules.ts";
 
 const EXPORT_HELP = "export the scenario as the module's default export (`export default scenario`, typed with `ScenarioInput` from 'racelab') or as `export const scenario`";
