@@ -40,7 +40,10 @@ export async function shrinkFault(run: StoppedRun, found: ScheduleResult, limits
       const candidate = { ...run, scenario };
       const done = await runSandboxed({ kind: "schedule", ...candidate, chooser: { kind: "lenient", prefs: best.result.choices } }, quick);
       if (!done.fault) continue;
-      const result = await postMortem(candidate, done.fault, limits);
+      // The candidate stopped under the quick budget; the finding is reported against the
+      // user's (the step that spins did so under it in the run that was found).
+      const fault = done.fault.kind === "timeout" ? { ...done.fault, limit: limits.stepTimeoutMs } : done.fault;
+      const result = await postMortem(candidate, fault, limits);
       if (!result.violations.some((v) => v.invariant === invariant)) continue;
       best = { scenario, result };
       progress = true;
