@@ -119,11 +119,7 @@ function writeBase(input: RecordFailureInput, randomSeed: number) {
   return {
     scenario: input.scenario,
     runner: input.runner.name,
-    world: {
-      ...(input.world.observer && { observer: input.world.observer.name }),
-      ...(input.world.transport === "http" && { transport: "http" as const }),
-      ...(input.world.granularity === "suspend" && { granularity: "suspend" as const }),
-    },
+    world: recordedWorld({ ...input.world, observer: input.world.observer?.name }),
     strategy: input.strategy,
     seed: input.seed,
     run: input.run,
@@ -131,6 +127,15 @@ function writeBase(input: RecordFailureInput, randomSeed: number) {
     out: input.out,
     // Recorded only when it is not what the seed and the run give (fuzz seeds per scenario).
     ...(randomSeed !== runSeed(input.seed, input.run) && { randomSeed }),
+  };
+}
+
+/** The world's fields as schedule files record them: only what differs from the defaults (no observer, inproc, step). */
+function recordedWorld(world: { readonly observer?: string | undefined; readonly transport?: "inproc" | "http" | undefined; readonly granularity?: "step" | "suspend" | undefined }): WriteFailureInput["world"] {
+  return {
+    ...(world.observer && { observer: world.observer }),
+    ...(world.transport === "http" && { transport: "http" as const }),
+    ...(world.granularity === "suspend" && { granularity: "suspend" as const }),
   };
 }
 
@@ -163,9 +168,7 @@ export function writeFailure(input: WriteFailureInput): RecordedFailure {
     kind: "racelab-schedule",
     scenario: input.scenario,
     runner: input.runner,
-    ...(input.world.observer && { observer: input.world.observer }),
-    ...(input.world.transport === "http" && { transport: "http" as const }),
-    ...(input.world.granularity === "suspend" && { granularity: "suspend" as const }),
+    ...recordedWorld(input.world),
     strategy: input.strategy,
     seed: input.seed,
     run: input.run,
