@@ -1,28 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { ScenariosMap, type BuiltinScenario } from "../../../src/harness/scenario/builtin/index.ts";
-import { explore } from "../../../src/harness/explore/explore.ts";
 import { replaySchedule } from "../../../src/harness/explore/replaySchedule.ts";
 import { SCHEDULE_VERSION } from "../../../src/harness/explore/scheduleFile.ts";
 import type { BuiltinObserver } from "../../../src/subjects/observers/index.ts";
-import { resolveInvariants, resolveWorld } from "../../../src/harness/resolve.ts";
 import { RunnersMap, type BuiltinRunner } from "../../../src/subjects/runner/variants/index.ts";
-import { StrategiesMap } from "../../../src/harness/scheduler/strategies/index.ts";
 import { httpBoundary } from "../../../src/boundaries/transport/http.ts";
+import { exploreBuiltin } from "../../support/exploreBuiltin.ts";
 
 async function verdict(name: BuiltinScenario, runner: BuiltinRunner, observer: BuiltinObserver, transport: "inproc" | "http", runs: number) {
-  const scenario = ScenariosMap[name];
-  const world = resolveWorld(scenario, observer, transport);
-  return explore({
-    scenario,
-    runner: RunnersMap[runner],
-    strategy: StrategiesMap.portfolio({ seed: 1 }),
-    invariants: resolveInvariants(scenario),
-    runs,
-    maxSteps: 1000,
-    keepGoing: false,
-    concurrency: 16,
-    world,
-  });
+  return (await exploreBuiltin(name, runner, observer, transport, runs)).result;
 }
 
 describe("--transport http (msw: the LLM provider and the server API)", () => {

@@ -3,31 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OpencodeClient } from "@opencode-ai/sdk/v2/client";
 import { describe, expect, it } from "vitest";
-import { explore } from "../../../src/harness/explore/explore.ts";
-import { loadWorld, resolveInvariants } from "../../../src/harness/resolve.ts";
-import { ScenariosMap, type BuiltinScenario } from "../../../src/harness/scenario/builtin/index.ts";
-import { StrategiesMap } from "../../../src/harness/scheduler/strategies/index.ts";
 import { ObserversMap } from "../../../src/subjects/observers/index.ts";
 import type { RunObserver } from "../../../src/subjects/observers/RunObserver.ts";
-import { RunnersMap, type BuiltinRunner } from "../../../src/subjects/runner/variants/index.ts";
 import { cli } from "../../support/cli.ts";
+import { exploreBuiltin } from "../../support/exploreBuiltin.ts";
 
-async function verdict(name: BuiltinScenario, runner: BuiltinRunner, observer: string | RunObserver, transport: "inproc" | "http", runs: number) {
-  const scenario = ScenariosMap[name];
-  const world = typeof observer === "string" ? await loadWorld(scenario, observer, transport) : { observer, transport };
-  const result = await explore({
-    scenario,
-    runner: RunnersMap[runner],
-    strategy: StrategiesMap.portfolio({ seed: 1 }),
-    invariants: resolveInvariants(scenario),
-    runs,
-    maxSteps: 1000,
-    keepGoing: false,
-    concurrency: 16,
-    world,
-  });
-  return { result, invariants: [...new Set(result.failures.flatMap((f) => f.violations.map((v) => v.invariant)))] };
-}
+const verdict = exploreBuiltin;
 
 describe("the run command's observers, written over the real @opencode-ai/sdk v2 client", () => {
   for (const transport of ["inproc", "http"] as const) {
