@@ -1,7 +1,7 @@
 import { Piscina } from "piscina";
 import type { Interrupt } from "../interrupt.ts";
 import { workerEntry } from "../../boundaries/loaders/workerEntry.ts";
-import type { FuzzOutcome, FuzzTask } from "./fuzzTask.ts";
+import { TASK_STARTED, type FuzzOutcome, type FuzzTask } from "./fuzzTask.ts";
 import { DistinctFailures, type DistinctFailure } from "./distinctFailures.ts";
 import { shardItem, type Shard } from "../gate/shard.ts";
 import { faultOutcome } from "./faultOutcome.ts";
@@ -104,7 +104,10 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
   const inFlight = new Set<Promise<void>>();
 
   // The watchdog: every task has a flight recorder; one whose heartbeat stops is aborted (piscina
-  // then ends its worker) and turned into a runner-timeout finding of its scenario.
+  // then ends its worker) and turned into a runner-timeout finding of its scenario. A task
+  // still queued (no heartbeat) has no budget: it waits for the task before it, however long
+  // that takes on this machine, or the campaign's result would depend on the machine's speed.
+  // Once taken up it has the load budget until its first step, then the step budget.
   const watched = new Map<number, { recorder: FlightRecorder; abort: AbortController; beat: number; since: number; fault?: Fault["kind"] }>();
   const watchdog = realSetInterval(() => {
     const now = performance.now();
@@ -113,7 +116,7 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
       if (beat !== w.beat) {
         w.beat = beat;
         w.since = now;
-      } else if (!w.fault && now - w.since > (beat === 0 ? limits.loadTimeoutMs : limits.stepTimeoutMs)) {
+      } else if (!w.fault && beat >= TASK_STARTED && now - w.since > (beat === TASK_STARTED ? limits.loadTimeoutMs : limits.stepTimeoutMs)) {
         w.fault = "timeout";
         w.abort.abort();
       }
