@@ -36,7 +36,7 @@ const FLAGS: Record<Exclude<keyof FuzzCampaignInfo, "shards">, string> = {
  * the folder. Counts add up; distinct failures are deduplicated again with DistinctFailures
  * (the campaign's own rule), which keeps for each key the lowest scenario index: that is the
  * one one machine keeps too, as it takes outcomes in index order, so the merge does not
- * depend on the shard count. Merging is associative: a merge's result merges again.
+ * depend on the shard count. (A merge's own result, which covers every shard, merges alone.)
  */
 export function mergeResults(inputs: readonly ShardResult[]): MergedResult {
   const first = inputs[0];
