@@ -167,11 +167,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description("merge the --out folders of 'racelab fuzz --shard i/n' runs into what one machine finds; exit 0 = no failure, 1 = failures, 2 = bad or mismatched shards")
     .argument("<dirs...>", "the shards' --out folders (each has a fuzz-result.json); every shard of the campaign, once")
     .option("--out <dir>", "where the merged failure files, reports, junit.xml, summary.md and fuzz-result.json go", "reports/fuzz")
-    .option("--save", "also write each distinct failure into --regressions (the default when every shard ran with --save)", false)
+    .option("--save", "also write each distinct failure into --regressions (done anyway when every shard ran with --save)")
     .option("--regressions <dir>", "where --save writes (default: where the shards' --save wrote, else scenarios/regressions)")
     .addOption(new Option("--json", "print one JSON object instead of text").default(false))
-    .action(async (dirs: string[], opts: { out: string; save: boolean; regressions?: string; json: boolean }) => {
-      code = await mergeCommand(io, dirs, opts);
+    .action(async (dirs: string[], opts: { out: string; save?: boolean; regressions?: string; json: boolean }) => {
+      code = await mergeCommand(io, dirs, { ...opts, save: Boolean(opts.save) });
     });
 
   program

@@ -21,7 +21,8 @@ export function describeCoverage(result: Pick<FuzzResultFile, "campaign" | "shar
     return result.shards.length === 1 ? `this shard's scenarios are indices ${s.index - 1}, ${s.index - 1 + n}, ${s.index - 1 + 2 * n}, ... (${count(total, "scenario")} ran)` : undefined;
   }
   if (prefix === total) return undefined;
-  return `scenarios 0-${prefix - 1} all ran, and ${total - prefix} more past them (each shard ran its own until its time was up)`;
+  const why = result.shards.some((s) => s.interrupted) ? "a shard was interrupted" : "each shard ran its own until its time was up";
+  return `scenarios 0-${prefix - 1} all ran, and ${total - prefix} more past them (${why})`;
 }
 
 /**
