@@ -10,7 +10,6 @@ import { availableParallelism } from "node:os";
 import { basename, join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile, type ScheduleFile } from "../../harness/explore/scheduleFile.ts";
-import { describeShrink } from "../../harness/explore/shrink.ts";
 import { fuzzCampaign, type CampaignProgress, type CampaignResult, type DistinctFailure } from "../../harness/fuzz/fuzzCampaign.ts";
 import { isRunnerPath } from "../../boundaries/loaders/loadRunnerModule.ts";
 import { writeFailureReports } from "../../harness/reporters/writeFailureReports.ts";
