@@ -7,6 +7,7 @@ import { exploreCommand } from "./commands/explore.ts";
 import { fuzzCommand } from "./commands/fuzz.ts";
 import { gateCommand } from "./commands/gate.ts";
 import { listCommand } from "./commands/list.ts";
+import { mergeCommand } from "./commands/merge.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { shrinkCommand } from "./commands/shrink.ts";
 import { seedNumber, wholeNumber } from "./options.ts";
@@ -147,17 +148,30 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--time <s>", "seconds to fuzz for (wall clock; it only decides how many scenarios run)", wholeNumber("--time", 1), 60)
     .option("--scenarios <n>", "run exactly this many scenarios instead of --time (same result on any machine, any --workers)", wholeNumber("--scenarios", 1))
     .option("--seed <n>", "seed of the campaign: scenario i is the same for the same seed", seedNumber, 1)
+    .option("--shard <i/n>", "run only shard i of n: scenario k goes to shard (k mod n)+1; 'racelab merge' puts the shards' --out folders together")
     .option("--workers <n>", "worker threads (default: the number of cores)", wholeNumber("--workers", 1))
     .option("--budget <n>", "schedules explored per scenario (portfolio strategy)", wholeNumber("--budget", 1), 200)
     .option("--max-steps <n>", "step limit per schedule; hitting it is a livelock finding", wholeNumber("--max-steps", 1), 1000)
     .option("--save", "also write each distinct failure into --regressions, which 'racelab gate' replays", false)
     .option("--regressions <dir>", "where --save writes", "scenarios/regressions")
-    .option("--out <dir>", "where failure files and reports go", "reports/fuzz")
+    .option("--out <dir>", "where failure files, their reports, junit.xml, summary.md and fuzz-result.json go", "reports/fuzz")
     .option("--step-timeout <ms>", "a step that does not return within this is a runner-timeout finding (default 2000; RACELAB_STEP_TIMEOUT_MS)", wholeNumber("--step-timeout", 10))
     .option("--memory-limit <MiB>", "heap cap of each worker; past it, a runner-oom finding (default 1024; RACELAB_MEMORY_LIMIT_MB)", wholeNumber("--memory-limit", 64))
     .addOption(new Option("--json", "print one JSON object instead of text").default(false))
     .action(async (opts) => {
       code = await fuzzCommand(io, opts);
+    });
+
+  program
+    .command("merge")
+    .description("merge the --out folders of 'racelab fuzz --shard i/n' runs into what one machine finds; exit 0 = no failure, 1 = failures, 2 = bad or mismatched shards")
+    .argument("<dirs...>", "the shards' --out folders (each has a fuzz-result.json); every shard of the campaign, once")
+    .option("--out <dir>", "where the merged failure files, reports, junit.xml, summary.md and fuzz-result.json go", "reports/fuzz")
+    .option("--save", "also write each distinct failure into --regressions (done anyway when every shard ran with --save)")
+    .option("--regressions <dir>", "where --save writes (default: where the shards' --save wrote, else scenarios/regressions)")
+    .addOption(new Option("--json", "print one JSON object instead of text").default(false))
+    .action(async (dirs: string[], opts: { out: string; save?: boolean; regressions?: string; json: boolean }) => {
+      code = await mergeCommand(io, dirs, { ...opts, save: Boolean(opts.save) });
     });
 
   program

@@ -1,13 +1,16 @@
 import { count } from "../../harness/output/plural.ts";
 import { EXIT_INTERRUPTED, interruptible } from "../interrupt.ts";
+import { packageVersion, type Io } from "../main.ts";
+import { printFuzzResult, writeFuzzOutputs } from "./fuzzOutput.ts";
+import { parseShard, shardSize, type Shard } from "../../harness/gate/shard.ts";
+import { FUZZ_RESULT_VERSION, type FuzzResultEntry, type FuzzResultFile } from "../../harness/fuzz/fuzzResultFile.ts";
 import { copyFileSync } from "node:fs";
 import { ensureDirectory } from "../../harness/output/writeOutput.ts";
 import { availableParallelism } from "node:os";
 import { basename, join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile, type ScheduleFile } from "../../harness/explore/scheduleFile.ts";
-import { describeShrink } from "../../harness/explore/shrink.ts";
-import { fuzzCampaign, type CampaignProgress, type DistinctFailure } from "../../harness/fuzz/fuzzCampaign.ts";
+import { fuzzCampaign, type CampaignProgress, type CampaignResult, type DistinctFailure } from "../../harness/fuzz/fuzzCampaign.ts";
 import { isRunnerPath } from "../../boundaries/loaders/loadRunnerModule.ts";
 import { writeFailureReports } from "../../harness/reporters/writeFailureReports.ts";
 import { loadObserver } from "../../harness/resolve.ts";
@@ -15,7 +18,6 @@ import { replaySchedule } from "../../harness/explore/replaySchedule.ts";
 import { resolveLimits, type Limits } from "../../harness/sandbox/limits.ts";
 import { loadChecked } from "../../harness/sandbox/Sandbox.ts";
 import { InputError, ReplayDivergence } from "../../harness/errors.ts";
-import type { Io } from "../main.ts";
 
 /** Resolved options of `racelab fuzz`. */
 export interface FuzzCommandOptions {
@@ -25,6 +27,8 @@ export interface FuzzCommandOptions {
   readonly time: number;
   readonly scenarios?: number;
   readonly seed: number;
+  /** `i/n`: run only the campaign's scenario indices k with k mod n = i-1 (see shardItem). */
+  readonly shard?: string;
   readonly workers?: number;
   readonly budget: number;
   readonly maxSteps: number;
@@ -44,10 +48,16 @@ const PLAIN_EVERY_MS = 5000;
 /**
  * `racelab fuzz`: swarm-generated scenarios against one runner until the time (or scenario)
  * budget is spent; every distinct failure shrunk, written with its reports, and with `--save`
- * added to the gate's regressions. Exit 1 when anything failed, 0 when nothing did.
+ * added to the gate's regressions. With `--shard i/n`, only the shard's own scenarios; every
+ * run writes `fuzz-result.json` (with junit.xml and summary.md) for `racelab merge`. Exit 1
+ * when anything failed, 0 when nothing did.
  */
 export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number> {
-  const pc = io.colors;
+  const shard = o.shard === undefined ? undefined : parseShard(o.shard);
+  const ours = o.scenarios !== undefined && shard ? shardSize(shard, o.scenarios) : o.scenarios;
+  if (shard && ours === 0) {
+    throw new InputError(`fuzz: --scenarios ${o.scenarios} leaves shard ${o.shard} no scenario (scenario k goes to shard (k mod ${shard.count})+1); use at most ${o.scenarios} shards or more scenarios`);
+  }
   const limits = resolveLimits({ ...(o.stepTimeout !== undefined && { stepTimeout: o.stepTimeout }), ...(o.memoryLimit !== undefined && { memoryLimit: o.memoryLimit }) });
   // Load and check the runner first (a user's module in a sandbox): a module that does not
   // implement the port, fails to compile or never finishes loading is an InputError here.
@@ -59,14 +69,18 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
   const workers = Math.min(o.workers ?? cores, cores);
   // More workers than cores only compete for them (and each holds a runner's heap): use the cores.
   if (o.workers !== undefined && o.workers > cores) io.err(`racelab: --workers ${o.workers} is more than this machine's ${cores} cores; using ${cores}`);
-  const what = o.scenarios !== undefined ? count(o.scenarios, "scenario") : `${o.time} s`;
+  const shardText = shard ? `shard ${shard.index}/${shard.count}` : "";
+  const what =
+    o.scenarios !== undefined
+      ? shard ? `${count(ours!, "scenario")} of ${o.scenarios} (${shardText})` : count(o.scenarios, "scenario")
+      : `${o.time} s${shard ? ` (${shardText})` : ""}`;
   // The header and the progress start with the first finished scenario: a campaign that
   // finishes none prints only the line that says nothing was tested.
   let reporter: ReturnType<typeof progressReporter> | undefined;
   const start = () => {
     if (o.json || reporter) return;
     io.out(`fuzz · runner ${variant.name} · observer ${observer} · seed ${o.seed} · ${what} · ${count(workers, "worker")} · ${o.budget} schedules a scenario`);
-    reporter = progressReporter(io, o, workers);
+    reporter = progressReporter(io, { ...o, ...(ours !== undefined && { scenarios: ours }) }, workers);
   };
   const onProgress = (p: CampaignProgress) => {
     if (p.scenarios > 0) start();
@@ -81,6 +95,7 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
     maxSteps: o.maxSteps,
     workers,
     limits,
+    ...(shard && { shard }),
     ...(o.scenarios !== undefined ? { scenarios: o.scenarios } : { timeMs: o.time * 1000 }),
     ...(!o.json && { onProgress }),
   }));
@@ -95,64 +110,50 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
     throw new InputError(`fuzz: no scenario finished in ${o.time} s (${result.schedules} schedules ran), so nothing was tested; give it more time (--time) or a count (--scenarios 1)`);
   }
 
-  const written = [];
-  for (const d of result.distinct) written.push(await writeFailure(d, variant.name, { ...o, observer }, limits));
-  const rate = result.elapsedMs > 0 ? Math.round((result.schedules / result.elapsedMs) * 1000) : 0;
-  if (o.json) {
-    io.out(
-      JSON.stringify({
-        runner: variant.name,
-        observer,
-        seed: o.seed,
-        workers,
+  const entries: FuzzResultEntry[] = [];
+  for (const d of result.distinct) entries.push(await writeFailure(d, variant.name, { ...o, observer }, limits));
+  const file = resultFile(result, entries, { ...o, observer, runner: variant.name }, shard, workers);
+  return printFuzzResult(io, file, writeFuzzOutputs(o.out, file), o);
+}
+
+/** The campaign's result as `fuzz-result.json` records it. */
+function resultFile(result: CampaignResult, distinct: FuzzResultEntry[], o: FuzzCommandOptions, shard: Shard | undefined, workers: number): FuzzResultFile {
+  return {
+    version: FUZZ_RESULT_VERSION,
+    kind: "racelab-fuzz-result",
+    racelab: packageVersion(),
+    campaign: {
+      runner: o.runner,
+      observer: o.observer,
+      seed: o.seed,
+      budget: o.budget,
+      maxSteps: o.maxSteps,
+      ...(o.scenarios !== undefined ? { scenarios: o.scenarios } : { time: o.time }),
+      shards: shard?.count ?? 1,
+    },
+    shards: [
+      {
+        index: shard?.index ?? 1,
         scenarios: result.scenarios,
         schedules: result.schedules,
-        schedulesPerSecond: rate,
+        steps: result.steps,
         failingScenarios: result.failingScenarios,
         elapsedMs: Math.round(result.elapsedMs),
-        ...(result.interrupted && { interrupted: true }),
-        failures: written.map((w) => ({
-          signature: w.d.failure.signature,
-          invariant: w.d.failure.invariant,
-          invariants: w.d.failure.invariants,
-          scenarioIndex: w.d.index,
-          features: w.d.features,
-          occurrences: w.d.occurrences,
-          steps: w.d.failure.choices.length,
-          file: w.file,
-          html: w.html,
-          ...(w.saved && { saved: w.saved }),
-          replay: `npx racelab replay ${w.saved ?? w.file}`,
-        })),
-      }),
-    );
-    return written.length > 0 ? 1 : result.interrupted ? EXIT_INTERRUPTED : 0;
-  }
-  io.out(`${count(result.scenarios, "scenario")}, ${count(result.schedules, "schedule")} (${rate}/s), ${(result.elapsedMs / 1000).toFixed(1)} s, ${count(result.failingScenarios, "failing scenario")}${result.interrupted ? " (interrupted by Ctrl-C)" : ""}`);
-  if (written.length === 0 && result.interrupted) {
-    io.out(pc.yellow(`⚠ interrupted (Ctrl-C): no failure in the ${count(result.scenarios, "generated scenario")} that finished (${count(result.schedules, "schedule")})`));
-    return EXIT_INTERRUPTED;
-  }
-  if (written.length === 0) {
-    io.out(pc.green(`✓ no failure in ${count(result.scenarios, "generated scenario")} (${count(result.schedules, "schedule")})`));
-    return 0;
-  }
-  io.out(pc.red(`✗ ${written.length} distinct failure${written.length === 1 ? "" : "s"}:`));
-  for (const w of written) {
-    const f = w.d.failure;
-    io.out("");
-    io.out(pc.red(`✗ ${pc.bold(f.invariants.join(", "))} · scenario #${w.d.index} (${w.d.features}) · seen ${w.d.occurrences}×`));
-    for (const v of f.violations) io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
-    io.out(pc.dim(`  shrunk: ${describeShrink(f.original, f.shrunk)} · signature ${f.signature}`));
-    io.out(`  Report:    ${w.html}`);
-    io.out(`  Reproduce: ${pc.bold(`npx racelab replay ${w.saved ?? w.file}`)}`);
-  }
-  if (!o.save) io.out(pc.dim(`\nAdd --save to put these into ${o.regressions}/, which 'racelab gate' replays.`));
-  return 1;
+        workers,
+        ...(result.interrupted && { interrupted: true as const }),
+        ...(o.save && { regressions: o.regressions }),
+      },
+    ],
+    scenarios: result.scenarios,
+    schedules: result.schedules,
+    steps: result.steps,
+    failingScenarios: result.failingScenarios,
+    distinct,
+  };
 }
 
 /** Writes one distinct failure: schedule file, HTML page and Chrome trace; with --save, into the regressions too. */
-async function writeFailure(d: DistinctFailure, runnerName: string, o: FuzzCommandOptions, limits: Limits) {
+async function writeFailure(d: DistinctFailure, runnerName: string, o: FuzzCommandOptions, limits: Limits): Promise<FuzzResultEntry> {
   const f = d.failure;
   const schedule: ScheduleFile = {
     version: SCHEDULE_VERSION,
@@ -187,6 +188,7 @@ async function writeFailure(d: DistinctFailure, runnerName: string, o: FuzzComma
     saved = join(o.regressions, basename(path));
     copyFileSync(path, saved);
   }
+  const replay = `npx racelab replay ${saved ?? path}`;
   const reports = writeFailureReports(o.out, {
     name: basename(path, ".json"),
     scenario: f.scenario,
@@ -195,9 +197,9 @@ async function writeFailure(d: DistinctFailure, runnerName: string, o: FuzzComma
     choices: run.choices,
     trace: run.trace,
     violations: run.violations,
-    replay: `npx racelab replay ${saved ?? path}`,
+    replay,
   });
-  return { d, file: path, html: reports.html, saved };
+  return { ...d, file: basename(path), reports: [basename(reports.html), basename(reports.trace)], replay, ...(saved && { saved }) };
 }
 
 /** A cli-progress bar on a terminal; plain lines every few seconds otherwise. */

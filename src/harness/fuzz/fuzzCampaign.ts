@@ -1,7 +1,9 @@
 import { Piscina } from "piscina";
 import type { Interrupt } from "../interrupt.ts";
 import { workerEntry } from "../../boundaries/loaders/workerEntry.ts";
-import type { FuzzFailure, FuzzOutcome, FuzzTask } from "./fuzzTask.ts";
+import { TASK_STARTED, type FuzzOutcome, type FuzzTask } from "./fuzzTask.ts";
+import { DistinctFailures, type DistinctFailure } from "./distinctFailures.ts";
+import { shardItem, type Shard } from "../gate/shard.ts";
 import { faultOutcome } from "./faultOutcome.ts";
 import { realSetInterval } from "../explore/uncontrolled.ts";
 import { FlightRecorder } from "../sandbox/flightRecorder.ts";
@@ -21,8 +23,10 @@ export interface CampaignOptions {
   readonly workers: number;
   /** Wall-clock budget: stop handing out scenarios after this many ms. Outside the simulation: it only decides how many scenarios run. */
   readonly timeMs?: number;
-  /** Or stop after exactly this many scenarios. */
+  /** Or stop after exactly this many scenarios: indices 0..scenarios-1 (those of `shard`, when given). */
   readonly scenarios?: number;
+  /** Run only this shard's scenario indices: i-1, i-1+n, i-1+2n, ... (see shardItem). */
+  readonly shard?: Shard;
   /** Progress, as scenarios complete (in index order) and once a second. */
   readonly onProgress?: (progress: CampaignProgress) => void;
   /** Watchdog budgets: a task whose heartbeat stops, or whose worker outgrows the heap, is a finding. */
@@ -40,18 +44,14 @@ export interface CampaignProgress {
   readonly distinct: number;
 }
 
-/** A distinct failure: the first scenario that showed it, and how often it was seen again. */
-export interface DistinctFailure {
-  readonly index: number;
-  readonly scenarioName: string;
-  readonly features: string;
-  readonly failure: FuzzFailure;
-  readonly occurrences: number;
-}
+export type { DistinctFailure } from "./distinctFailures.ts";
 
 /** What a campaign found. */
 export interface CampaignResult {
-  /** Scenarios 0..scenarios-1 all ran; the result is a function of (options, scenarios) alone. */
+  /**
+   * The first `scenarios` of the campaign's indices all ran (0..scenarios-1, or the shard's
+   * first `scenarios`); the result is a function of (options, scenarios) alone.
+   */
   readonly scenarios: number;
   readonly schedules: number;
   readonly steps: number;
@@ -66,11 +66,11 @@ export interface CampaignResult {
 const WORKER = workerEntry(new URL("./fuzzWorker", import.meta.url), import.meta.url);
 
 /**
- * Runs generated scenarios 0, 1, 2, ... on a pool of worker threads (piscina) until the time
- * or scenario budget is spent. Outcomes are taken in index order and only as a gap-free
- * prefix, and deduplicated by signature in that order, so the result for the first n
- * scenarios is the same whatever the number of workers or the machine's speed; more
- * workers only get further in the same time.
+ * Runs generated scenarios 0, 1, 2, ... (with a shard, only its own: i-1, i-1+n, ...) on a
+ * pool of worker threads (piscina) until the time or scenario budget is spent. Outcomes are
+ * taken in index order and only as a gap-free prefix, and deduplicated (DistinctFailures) in
+ * that order, so the result for the first n scenarios is the same whatever the number of
+ * workers or the machine's speed; more workers only get further in the same time.
  */
 export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignResult> {
   const limits = options.limits ?? resolveLimits();
@@ -87,10 +87,13 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
   const elapsed = () => performance.now() - started;
   const interrupted = () => options.interrupt?.requested === true;
   const timeUp = () => interrupted() || (options.timeMs !== undefined && elapsed() >= options.timeMs);
-  const allHandedOut = (next: number) => options.scenarios !== undefined && next >= options.scenarios;
+  // `next` and `prefix` count positions in this campaign's stream of indices; indexAt maps
+  // them to scenario indices (the identity without a shard).
+  const indexAt = (position: number) => (options.shard ? shardItem(options.shard, position) : position);
+  const allHandedOut = (next: number) => options.scenarios !== undefined && indexAt(next) >= options.scenarios;
 
   const done = new Map<number, FuzzOutcome>();
-  const bySignature = new Map<string, { first: DistinctFailure; count: number }>();
+  const distinct = new DistinctFailures<DistinctFailure>();
   let prefix = 0;
   let schedules = 0;
   let steps = 0;
@@ -101,7 +104,10 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
   const inFlight = new Set<Promise<void>>();
 
   // The watchdog: every task has a flight recorder; one whose heartbeat stops is aborted (piscina
-  // then ends its worker) and turned into a runner-timeout finding of its scenario.
+  // then ends its worker) and turned into a runner-timeout finding of its scenario. A task
+  // still queued (no heartbeat) has no budget: it waits for the task before it, however long
+  // that takes on this machine, or the campaign's result would depend on the machine's speed.
+  // Once taken up it has the load budget until its first step, then the step budget.
   const watched = new Map<number, { recorder: FlightRecorder; abort: AbortController; beat: number; since: number; fault?: Fault["kind"] }>();
   const watchdog = realSetInterval(() => {
     const now = performance.now();
@@ -110,14 +116,14 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
       if (beat !== w.beat) {
         w.beat = beat;
         w.since = now;
-      } else if (!w.fault && now - w.since > (beat === 0 ? limits.loadTimeoutMs : limits.stepTimeoutMs)) {
+      } else if (!w.fault && beat >= TASK_STARTED && now - w.since > (beat === TASK_STARTED ? limits.loadTimeoutMs : limits.stepTimeoutMs)) {
         w.fault = "timeout";
         w.abort.abort();
       }
     }
   }, Math.max(5, Math.min(100, Math.floor(limits.stepTimeoutMs / 4))));
 
-  const progress = (): CampaignProgress => ({ elapsedMs: elapsed(), scenarios: prefix, schedules, failures: failing, distinct: bySignature.size });
+  const progress = (): CampaignProgress => ({ elapsedMs: elapsed(), scenarios: prefix, schedules, failures: failing, distinct: distinct.size });
   const ticker = options.onProgress ? setInterval(() => options.onProgress!(progress()), 1000) : undefined;
 
   const absorb = () => {
@@ -129,9 +135,7 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
       steps += o.steps;
       if (!o.failure) continue;
       failing += 1;
-      const seen = bySignature.get(o.failure.signature);
-      if (seen) seen.count += 1;
-      else bySignature.set(o.failure.signature, { first: { index: o.index, scenarioName: o.scenario, features: o.features, failure: o.failure, occurrences: 1 }, count: 1 });
+      distinct.add({ index: o.index, scenarioName: o.scenario, features: o.features, failure: o.failure, occurrences: 1, indices: [o.index] });
     }
     options.onProgress?.(progress());
   };
@@ -145,7 +149,8 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
   try {
     while (!timeUp() && !allHandedOut(next) && failed === undefined) {
       while (inFlight.size < options.workers * 2 && !allHandedOut(next)) {
-        const index = next++;
+        const position = next++;
+        const index = indexAt(position);
         const recorder = new FlightRecorder(1, options.maxSteps * 10 + 16);
         const watch = { recorder, abort: new AbortController(), beat: 0, since: performance.now() } as { recorder: FlightRecorder; abort: AbortController; beat: number; since: number; fault?: Fault["kind"] };
         watched.set(index, watch);
@@ -168,7 +173,7 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
             (outcome) => {
               watched.delete(index);
               if (!outcome) return;
-              done.set(index, outcome);
+              done.set(position, outcome);
               absorb();
             },
             (error: unknown) => {
@@ -199,7 +204,7 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
     schedules,
     steps,
     failingScenarios: failing,
-    distinct: [...bySignature.values()].map(({ first, count }) => ({ ...first, occurrences: count })),
+    distinct: distinct.list(),
     elapsedMs,
     workers: options.workers,
     ...(interrupted() && { interrupted: true }),

@@ -56,6 +56,9 @@ export interface FuzzOutcome {
   readonly failure?: FuzzFailure;
 }
 
+/** A task's heartbeat once a worker has taken it up, before its runner and world are loaded. */
+export const TASK_STARTED = 1;
+
 /** The exploration seed of a campaign's index-th scenario (a 32-bit mix, same everywhere). */
 export function taskSeed(seed: number, index: number): number {
   let h = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
@@ -71,6 +74,10 @@ const runners = new Map<string, Promise<RunnerVariant>>();
  * gives the same outcome on any thread of any machine.
  */
 export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
+  const recorder = task.recorder ? new FlightRecorder(0, 0, task.recorder) : undefined;
+  // The task's first heartbeat (TASK_STARTED): a worker has taken it up. Until then it waits in
+  // the pool's queue, which is no runner's doing.
+  recorder?.beat();
   let runnerPromise = runners.get(task.runner);
   if (!runnerPromise) {
     runnerPromise = loadRunner(task.runner);
@@ -78,7 +85,6 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
   }
   const runner = await runnerPromise;
   const { scenario, features } = generateScenario(task.seed, task.index);
-  const recorder = task.recorder ? new FlightRecorder(0, 0, task.recorder) : undefined;
   const invariants = resolveInvariants(scenario);
   const world = await loadWorld(scenario, task.observer, "inproc");
   const seed = taskSeed(task.seed, task.index);

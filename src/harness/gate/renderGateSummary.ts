@@ -1,4 +1,5 @@
 import { count } from "../output/plural.ts";
+import { escapeMd, mdCell as cell } from "../output/markdown.ts";
 import { relative } from "node:path";
 import type { JunitCase } from "../reporters/junit.ts";
 import { mermaidSequence } from "../reporters/mermaid.ts";
@@ -93,12 +94,4 @@ export function gateJunitCases(results: readonly GateResult[]): JunitCase[] {
 /** A Markdown link target relative to the summary's folder. */
 function link(dir: string, path: string): string {
   return relative(dir, path).split("\\").join("/");
-}
-
-function cell(text: string): string {
-  return escapeMd(text).replace(/\|/g, "\\|").replace(/\n/g, " ");
-}
-
-function escapeMd(text: string): string {
-  return text.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c]!);
 }

@@ -1,6 +1,6 @@
 import { InputError } from "../errors.ts";
 
-/** One shard of the gate's rows: the `index`-th (1-based) of `count`. */
+/** One shard of a list of work (the gate's checks, a fuzz campaign's scenarios): the `index`-th (1-based) of `count`. */
 export interface Shard {
   readonly index: number;
   readonly count: number;
@@ -24,5 +24,24 @@ export function parseShard(text: string): Shard {
  */
 export function selectShard<T>(items: readonly T[], shard: Shard | undefined): T[] {
   if (!shard) return [...items];
-  return items.filter((_, k) => k % shard.count === shard.index - 1);
+  return items.filter((_, k) => inShard(k, shard));
+}
+
+/** Whether item k (0-based) belongs to the shard: k mod n = i - 1, the rule every sharded command deals by. */
+export function inShard(k: number, shard: Shard): boolean {
+  return k % shard.count === shard.index - 1;
+}
+
+/**
+ * The j-th item (0-based) of the shard's own stream: i - 1, i - 1 + n, i - 1 + 2n, ... An
+ * unbounded stream (fuzz's `--time`) is dealt by the same rule as a list, so a shard need
+ * not know the total to know its items.
+ */
+export function shardItem(shard: Shard, j: number): number {
+  return shard.index - 1 + j * shard.count;
+}
+
+/** How many of items 0..total-1 belong to the shard. */
+export function shardSize(shard: Shard, total: number): number {
+  return Math.max(0, Math.ceil((total - (shard.index - 1)) / shard.count));
 }

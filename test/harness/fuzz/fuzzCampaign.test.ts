@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli } from "../../support/cli.ts";
 import { fuzzCampaign } from "../../../src/harness/fuzz/fuzzCampaign.ts";
+import { resolveLimits } from "../../../src/harness/sandbox/limits.ts";
 
 
 const tmp = () => mkdtempSync(join(tmpdir(), "racelab-fuzz-"));
@@ -35,6 +36,14 @@ describe("fuzzCampaign", () => {
     const shape = (r: typeof one) => ({ schedules: r.schedules, failing: r.failingScenarios, distinct: r.distinct.map((d) => [d.index, d.failure.signature, d.failure.choices, d.occurrences]) });
     expect(shape(two)).toEqual(shape(one));
   });
+
+  it("gives a task waiting in the pool's queue no budget: behind scenarios of 1000 schedules, a 1 s load budget finds no runner-timeout on fixed", async () => {
+    // One worker and a task queued ahead: each waits for the one before it, far longer than
+    // the load budget (counted only from when a worker takes the task up).
+    const r = await fuzzCampaign({ seed: 1, runner: "fixed", observer: "fixed", budget: 1000, maxSteps: 1000, workers: 1, scenarios: 3, limits: { ...resolveLimits(), loadTimeoutMs: 1000 } });
+    expect(r.scenarios).toBe(3);
+    expect(r.distinct.map((d) => d.failure.invariant)).toEqual([]);
+  }, 120_000);
 
   it("finds nothing on the fixed runner in the same scenarios, so the upstream failures are the runner's", async () => {
     const fixed = await campaign("fixed", 2, 8);
