@@ -15,7 +15,10 @@ interface FuzzJson {
 
 // A generous step budget: the watchdog is wall clock, and campaigns sharing a busy machine's
 // cores must not turn a starved worker into a runner-timeout finding in one of them.
-const upstream = (...flags: string[]) => cli("fuzz", "--runner", "upstream", "--seed", "1", "--scenarios", "40", "--step-timeout", "60000", "--json", ...flags);
+// 60 schedules a scenario instead of the default 200, and livelocks at 300 steps instead of
+// 1000 (shrinking them costs most), keep the test's CPU in bounds; the
+// partition and the merge do not depend on the budget.
+const upstream = (...flags: string[]) => cli("fuzz", "--runner", "upstream", "--seed", "1", "--scenarios", "40", "--budget", "60", "--max-steps", "300", "--step-timeout", "60000", "--json", ...flags);
 
 /** What a merge must have in common with one machine (not the text: paths and times differ). */
 const essence = (r: FuzzJson) => ({
