@@ -8,6 +8,7 @@ import cliProgress from "cli-progress";
 import { recordedViolations, SCHEDULE_VERSION, writeScheduleFile, type ScheduleFile } from "../../harness/explore/scheduleFile.ts";
 import { describeShrink } from "../../harness/explore/shrink.ts";
 import { fuzzCampaign, type CampaignProgress, type DistinctFailure } from "../../harness/fuzz/fuzzCampaign.ts";
+import { signatureShape } from "../../harness/fuzz/interleavingSignature.ts";
 import { isRunnerPath } from "../../boundaries/loaders/loadRunnerModule.ts";
 import { writeFailureReports } from "../../harness/reporters/writeFailureReports.ts";
 import { loadObserver } from "../../harness/resolve.ts";
@@ -118,6 +119,8 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
           scenarioIndex: w.d.index,
           features: w.d.features,
           occurrences: w.d.occurrences,
+          seenAs: w.d.seenAs,
+          ...(primaryCause(w.d) && { cause: primaryCause(w.d)!.text, race: primaryCause(w.d)!.race }),
           steps: w.d.failure.choices.length,
           file: w.file,
           html: w.html,
@@ -141,14 +144,25 @@ export async function fuzzCommand(io: Io, o: FuzzCommandOptions): Promise<number
   for (const w of written) {
     const f = w.d.failure;
     io.out("");
-    io.out(pc.red(`✗ ${pc.bold(f.invariants.join(", "))} · scenario #${w.d.index} (${w.d.features}) · seen ${w.d.occurrences}×`));
-    for (const v of f.violations) io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
+    const also = w.d.seenAs.filter((inv) => inv !== f.invariant);
+    io.out(pc.red(`✗ ${pc.bold(f.invariants.join(", "))} · scenario #${w.d.index} (${w.d.features}) · seen ${w.d.occurrences}×${also.length > 0 ? ` (also as ${also.join(", ")})` : ""}`));
+    for (const v of f.violations) {
+      io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
+      if (v.cause) io.out(pc.yellow(`    cause: ${v.cause.text}`));
+    }
     io.out(pc.dim(`  shrunk: ${describeShrink(f.original, f.shrunk)} · signature ${f.signature}`));
+    const shape = signatureShape(f.violations.find((v) => v.invariant === f.invariant) ?? f.violations[0]!);
+    if (shape) io.out(pc.dim(`  ${shape}`));
     io.out(`  Report:    ${w.html}`);
     io.out(`  Reproduce: ${pc.bold(`npx racelab replay ${w.saved ?? w.file}`)}`);
   }
   if (!o.save) io.out(pc.dim(`\nAdd --save to put these into ${o.regressions}/, which 'racelab gate' replays.`));
   return 1;
+}
+
+/** The causal chain of the violation a distinct failure was shrunk on. */
+function primaryCause(d: DistinctFailure) {
+  return d.failure.violations.find((v) => v.invariant === d.failure.invariant)?.cause;
 }
 
 /** Writes one distinct failure: schedule file, HTML page and Chrome trace; with --save, into the regressions too. */

@@ -49,6 +49,8 @@ export function causalChain(evidence: readonly Evidence[], ctx: ChainContext): C
   const add = (step: RunStep, what: string, source: CauseStep["source"]) => {
     if (!nodes.has(step.step)) nodes.set(step.step, { step: step.step, what, source });
   };
+  /** Origin steps of another actor than the step they made: that actor woke this one. */
+  const wakers = new Set<number>();
   for (const e of known) {
     const target = steps[e.step - 1];
     if (!target) continue;
@@ -59,7 +61,11 @@ export function causalChain(evidence: readonly Evidence[], ctx: ChainContext): C
       const last = Math.max(0, ...[...nodes.keys()].filter((n) => n < e.step && actorOfStep(n) === actor));
       if (found && found.step.step > last) add(found.step, accessPhrase(found.step, found.conflict), "conflict");
     }
-    if (e.origin && target.born >= 1 && target.born < target.step) add(steps[target.born - 1]!, originPhrase(steps[target.born - 1]!, ctx.trace), "origin");
+    if (e.origin && target.born >= 1 && target.born < target.step) {
+      const origin = steps[target.born - 1]!;
+      add(origin, originPhrase(origin, ctx.trace), "origin");
+      if (origin.actor !== target.actor) wakers.add(origin.step);
+    }
     if (e.input) {
       const found = hb.latestConflict(e.step, (s) => s.actor !== target.actor, "w>r");
       if (found) add(found.step, accessPhrase(found.step, found.conflict), "input");
@@ -73,11 +79,11 @@ export function causalChain(evidence: readonly Evidence[], ctx: ChainContext): C
     return { step: n.step, actor: s?.actor ?? "", label: s?.label ?? "(before the first step)", what: n.what, source: n.source, ...(after && { after }) };
   });
   const named = new Map(ordered.flatMap((n) => (n.as !== undefined ? [[n.step, n.as] as const] : [])));
-  // A step that made another's point by interrupting it is an interrupt, whoever sent it (a
-  // client's cancel, a dispose): the race is the interrupt, not the sender.
-  const interrupts = new Set(ordered.filter((n) => n.source === "origin" && steps[n.step - 1]?.interrupted).map((n) => n.step));
+  // A step of another actor that made a named step's point woke that actor (it interrupted a
+  // wait, or resolved what the actor awaited): the race is that it was woken from outside,
+  // whoever woke it and how (a client's cancel, a dispose, a child's return).
   const abstract = (c: CauseStep) =>
-    c.step === 0 ? "start" : interrupts.has(c.step) ? "interrupt" : abstractStep(c, roles.get(c.actor), ctx.names, named.get(c.step));
+    c.step === 0 ? "start" : wakers.has(c.step) && !named.has(c.step) && c.source === "origin" ? "wake" : abstractStep(c, roles.get(c.actor), ctx.names, named.get(c.step));
   const race: string[] = [];
   for (let i = 1; i < chain.length; i++) {
     const [a, b] = [chain[i - 1]!, chain[i]!];

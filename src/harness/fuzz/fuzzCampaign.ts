@@ -47,6 +47,8 @@ export interface DistinctFailure {
   readonly features: string;
   readonly failure: FuzzFailure;
   readonly occurrences: number;
+  /** The invariants its occurrences were shrunk on, in the order first seen (one race, seen through several). */
+  readonly seenAs: readonly string[];
 }
 
 /** What a campaign found. */
@@ -68,7 +70,8 @@ const WORKER = workerEntry(new URL("./fuzzWorker", import.meta.url), import.meta
 /**
  * Runs generated scenarios 0, 1, 2, ... on a pool of worker threads (piscina) until the time
  * or scenario budget is spent. Outcomes are taken in index order and only as a gap-free
- * prefix, and deduplicated by signature in that order, so the result for the first n
+ * prefix, and deduplicated by signature (the causal shape of the race, see
+ * interleavingSignature) in that order, so the result for the first n
  * scenarios is the same whatever the number of workers or the machine's speed; more
  * workers only get further in the same time.
  */
@@ -90,7 +93,7 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
   const allHandedOut = (next: number) => options.scenarios !== undefined && next >= options.scenarios;
 
   const done = new Map<number, FuzzOutcome>();
-  const bySignature = new Map<string, { first: DistinctFailure; count: number }>();
+  const bySignature = new Map<string, { first: DistinctFailure; count: number; seenAs: Set<string> }>();
   let prefix = 0;
   let schedules = 0;
   let steps = 0;
@@ -129,9 +132,16 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
       steps += o.steps;
       if (!o.failure) continue;
       failing += 1;
-      const seen = bySignature.get(o.failure.signature);
-      if (seen) seen.count += 1;
-      else bySignature.set(o.failure.signature, { first: { index: o.index, scenarioName: o.scenario, features: o.features, failure: o.failure, occurrences: 1 }, count: 1 });
+      // The signature is interleavingSignature's key of the race (computed where the run was).
+      const key = o.failure.signature;
+      const seen = bySignature.get(key);
+      if (seen) {
+        seen.count += 1;
+        seen.seenAs.add(o.failure.invariant);
+      } else {
+        const first = { index: o.index, scenarioName: o.scenario, features: o.features, failure: o.failure, occurrences: 1, seenAs: [o.failure.invariant] };
+        bySignature.set(key, { first, count: 1, seenAs: new Set([o.failure.invariant]) });
+      }
     }
     options.onProgress?.(progress());
   };
@@ -199,7 +209,7 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
     schedules,
     steps,
     failingScenarios: failing,
-    distinct: [...bySignature.values()].map(({ first, count }) => ({ ...first, occurrences: count })),
+    distinct: [...bySignature.values()].map(({ first, count, seenAs }) => ({ ...first, occurrences: count, seenAs: [...seenAs] })),
     elapsedMs,
     workers: options.workers,
     ...(interrupted() && { interrupted: true }),
