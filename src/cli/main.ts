@@ -142,7 +142,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 
   program
     .command("fuzz")
-    .description("fuzz a runner with swarm-generated scenarios; exit 0 = no failure, 1 = failures found (shrunk, deduplicated, written), 2 = bad input")
+    .description("fuzz a runner with swarm-generated scenarios; exit 0 = no failure, 1 = failures found (shrunk, deduplicated by the causal shape of their race, written), 2 = bad input")
     .option("--runner <name|path>", "runner variant (upstream, pr-21528, fixed) or a path to a runner module (./my-runner.ts)", "fixed")
     .option("--observer <name>", "run command observer, for generated scenarios with a run: main-idle, busy-set, fixed", "fixed")
     .option("--time <s>", "seconds to fuzz for (wall clock; it only decides how many scenarios run)", wholeNumber("--time", 1), 60)

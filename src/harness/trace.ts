@@ -62,6 +62,11 @@ export interface RunEnd {
   readonly atRest: boolean;
   /** Steps released. */
   readonly steps: number;
+  /**
+   * The released labels, in order (step i + 1 released `labels[i]`): who ran when. Absent
+   * where racelab's scheduler did not drive the run (a foreign scheduler, a post-mortem).
+   */
+  readonly labels?: readonly string[];
   /** The step limit stopped the run. */
   readonly limitHit: boolean;
   /** The step limit in force (`--max-steps` times the runner's step scale). */

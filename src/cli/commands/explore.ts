@@ -112,6 +112,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
           f.violations.map((v) => ({
             invariant: v.invariant,
             message: v.message,
+            ...(v.cause && { cause: v.cause.text }),
             step: v.step,
             schedule: f.schedule,
             failureFile: f.file,
@@ -164,7 +165,10 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
   for (const f of failures) {
     const names = [...new Set(f.violations.map((v) => v.invariant))].join(", ");
     io.out(pc.red(`✗ ${header}: ${pc.bold(names)} violated in schedule #${f.schedule} (after ${count(f.schedule + 1, "schedule")})`));
-    for (const v of f.violations) io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
+    for (const v of f.violations) {
+      io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
+      if (v.cause) io.out(pc.yellow(`    cause: ${v.cause.text}`));
+    }
     io.out("");
     if (f.shrink) {
       io.out(`Shrunk in ${count(f.shrink.attempts, "run")}: ${describeShrink(f.shrink.original, f.shrink.shrunk)}`);

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { shown } from "../../harness/explore/recordFailure.ts";
 import { describeShrink } from "../../harness/explore/shrink.ts";
+import type { DistinctFailure } from "../../harness/fuzz/distinctFailures.ts";
 import { writeFuzzResult, type FuzzResultFile } from "../../harness/fuzz/fuzzResultFile.ts";
+import { signatureShape } from "../../harness/fuzz/interleavingSignature.ts";
 import { describeCoverage, fuzzJunitCases, renderFuzzSummary } from "../../harness/fuzz/renderFuzzSummary.ts";
 import { count } from "../../harness/output/plural.ts";
 import { ensureDirectory, writeOutputFile } from "../../harness/output/writeOutput.ts";
@@ -77,6 +79,8 @@ export function printFuzzResult(io: Io, result: FuzzResultFile, outputs: FuzzOut
           scenarioIndices: w.d.indices,
           features: w.d.features,
           occurrences: w.d.occurrences,
+          seenAs: w.d.seenAs,
+          ...(primaryCause(w.d) && { cause: primaryCause(w.d)!.text, race: primaryCause(w.d)!.race }),
           steps: w.d.failure.choices.length,
           file: w.file,
           html: w.html,
@@ -105,12 +109,23 @@ export function printFuzzResult(io: Io, result: FuzzResultFile, outputs: FuzzOut
   for (const w of failures) {
     const f = w.d.failure;
     io.out("");
-    io.out(pc.red(`✗ ${pc.bold(f.invariants.join(", "))} · scenario #${w.d.index} (${w.d.features}) · seen ${w.d.occurrences}×`));
-    for (const v of f.violations) io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
+    const also = w.d.seenAs.filter((inv) => inv !== f.invariant);
+    io.out(pc.red(`✗ ${pc.bold(f.invariants.join(", "))} · scenario #${w.d.index} (${w.d.features}) · seen ${w.d.occurrences}×${also.length > 0 ? ` (also as ${also.join(", ")})` : ""}`));
+    for (const v of f.violations) {
+      io.out(`  ${pc.bold(v.invariant)}: ${v.message}`);
+      if (v.cause) io.out(pc.yellow(`    cause: ${v.cause.text}`));
+    }
     io.out(pc.dim(`  shrunk: ${describeShrink(f.original, f.shrunk)} · signature ${f.signature}`));
+    const shape = signatureShape(f.violations.find((v) => v.invariant === f.invariant) ?? f.violations[0]!);
+    if (shape) io.out(pc.dim(`  ${shape}`));
     io.out(`  Report:    ${w.html}`);
     io.out(`  Reproduce: ${pc.bold(w.d.replay)}`);
   }
   if (!o.save) io.out(pc.dim(`\nAdd --save to put these into ${o.regressions}/, which 'racelab gate' replays.`));
   return code;
+}
+
+/** The causal chain of the violation a distinct failure was shrunk on. */
+function primaryCause(d: DistinctFailure) {
+  return d.failure.violations.find((v) => v.invariant === d.failure.invariant)?.cause;
 }

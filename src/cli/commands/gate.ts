@@ -60,7 +60,12 @@ export async function gateCommand(io: Io, o: GateCommandOptions): Promise<number
     const mark = r.ok ? pc.green("✓") : pc.red("✗");
     const progress = `[${String(done).padStart(String(total).length)}/${total}]`;
     io.out(`${mark} ${pc.dim(progress)} ${r.check.key}: ${r.ok ? pc.dim(r.message) : pc.red(r.message)} ${pc.dim(`(${r.timeMs} ms)`)}`);
-    if (!r.ok) for (const c of r.counterexamples) io.out(`    reproduce: ${c.replay}`);
+    if (!r.ok) {
+      for (const c of r.counterexamples) {
+        for (const v of c.run.violations) if (v.cause) io.out(pc.dim(`    ${v.invariant} cause: ${v.cause.text}`));
+        io.out(`    reproduce: ${c.replay}`);
+      }
+    }
   };
   const { results, interrupted } = await interruptible(io, async (interrupt) => {
     const ran = await runGate({ table, regressions, ...(shard && { shard }), ...(o.filter !== undefined && { filter: o.filter }), out, onResult, interrupt });

@@ -11,6 +11,8 @@ import { loadSdk } from "../../boundaries/sdk/sdkClients.ts";
 import { collectUncaught, describeError } from "./uncaughtErrors.ts";
 import { resumeSchedule, runRandom, watchUncontrolled, type Escape, type RunSources } from "./uncontrolled.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
+import { StepRecorder, type RunStep } from "../explain/RunStep.ts";
+import { explainViolations } from "../explain/explainViolations.ts";
 
 /** The request name of a runner error nothing awaited (see {@link collectUncaught}). */
 export const UNCAUGHT = "(uncaught)";
@@ -28,6 +30,8 @@ export interface ScheduleResult {
   readonly preemptions: number;
   /** The chooser abandoned the schedule as redundant; only safety invariants were checked. */
   readonly abandoned: boolean;
+  /** Each released step: its actor, the step that made its point, what it read and wrote (the causal analysis reads them). */
+  readonly steps?: readonly RunStep[];
 }
 
 /** Everything needed to run one schedule. */
@@ -47,6 +51,11 @@ export interface ScheduleSpec {
   readonly randomSeed?: number;
   /** In a sandbox: where this schedule leaves its steps, in case it never returns (see FlightRecorder). */
   readonly record?: { readonly recorder: FlightRecorder; readonly slot: number; readonly schedule: number };
+  /**
+   * Derive each violation's causal chain (default true). The shrinker's candidate runs skip
+   * it: only the run it keeps is shown.
+   */
+  readonly explain?: boolean;
 }
 
 /** A run's step limit: `--max-steps` scaled by the runner's points per plain-model point. */
@@ -65,11 +74,16 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   const observe = spec.chooser.observe?.bind(spec.chooser);
   const limit = stepLimit(spec.maxSteps, spec.runner);
   let footprint = emptyFootprint();
-  const scheduler = new VirtualScheduler(() => {
-    footprint.global = true;
-  });
-  const trace: TraceEvent[] = [];
+  const recorder = new StepRecorder();
   let step = 0;
+  const scheduler = new VirtualScheduler(
+    () => {
+      footprint.global = true;
+      recorder.global(true);
+    },
+    () => step,
+  );
+  const trace: TraceEvent[] = [];
   // Real timers are findings (see uncontrolled.ts): recorded at the step that called them.
   let escaped: Escape | undefined;
   const onEscape = (escape: Escape) => {
@@ -92,11 +106,11 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     emit: (event) => {
       trace.push({ ...event, step } as TraceEvent);
     },
-    ...(observe && {
-      touch: (key: string, write: boolean) => {
-        (write ? footprint.writes : footprint.reads).add(key);
-      },
-    }),
+    // Always listened to: the causal analysis of a failure needs every step's footprint.
+    touch: (key: string, write: boolean) => {
+      if (observe) (write ? footprint.writes : footprint.reads).add(key);
+      recorder.touch(key, write);
+    },
   }, spec.world);
   } catch (error) {
     // A runner whose create(port) throws (after the load check passed) is a finding about it.
@@ -152,9 +166,13 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
       lastActor = picked.actor;
       choices.push(picked.label);
       step += 1;
+      recorder.begin(step, picked);
       record?.recorder.step(record.slot, index);
       // Releasing a timer moves virtual time, which every later id and timer depends on.
-      if (scheduler.isTimer(picked.label)) footprint.global = true;
+      if (scheduler.isTimer(picked.label)) {
+        footprint.global = true;
+        recorder.global();
+      }
       try {
         scheduler.release(picked.label);
       } catch (error) {
@@ -171,6 +189,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   const end: RunEnd = {
     atRest: !limitHit && !abandoned && !world.exited() && !escaped,
     steps: step,
+    labels: choices,
     limitHit,
     maxSteps: limit,
     ...(limit !== spec.maxSteps && { stepScale: limit / spec.maxSteps }),
@@ -178,6 +197,8 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     ...(world.exited() && { exited: true }),
   };
   if (!abandoned) spec.chooser.finish?.(step, end.atRest);
-  const violations = spec.invariants.flatMap((inv) => inv.check(trace, end));
-  return { choices, trace, end, violations, preemptions, abandoned };
+  const steps = recorder.steps();
+  const checked = spec.invariants.flatMap((inv) => inv.check(trace, end));
+  const violations = spec.explain === false ? checked : explainViolations(checked, { trace, steps });
+  return { choices, trace, end, violations, preemptions, abandoned, steps };
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { formatIssues, parseScenario } from "../scenario/parseScenario.ts";
 import type { Scenario } from "../scenario/schema.ts";
+import type { Cause } from "../explain/Cause.ts";
 
 /**
  * A schedule file: plain, versioned JSON, one failing (or any) schedule.
@@ -14,7 +15,8 @@ import type { Scenario } from "../scenario/schema.ts";
  *   "scenario": { ...the whole scenario... },   // replay needs nothing else
  *   "runner": "upstream", "strategy": "random", "seed": 1, "run": 17, "maxSteps": 1000,
  *   "choices": ["b: prompt_async s1", "b1 write user info", ...],   // released labels, in order
- *   "violations": [{ "invariant": "every-message-answered", "message": "...", "step": 19 }],
+ *   "violations": [{ "invariant": "every-message-answered", "message": "...", "step": 19,
+ *                    "cause": { "text": "...", "race": [...], "shape": [...], "steps": [...] } }],   // cause optional
  *   "shrink": { "original": { "actions": 3, "steps": 30, "preemptions": 11 },      // optional
  *               "shrunk": { "actions": 3, "steps": 30, "preemptions": 3 }, "attempts": 179 } }
  * ```
@@ -26,7 +28,19 @@ import type { Scenario } from "../scenario/schema.ts";
  */
 export const SCHEDULE_VERSION = 1;
 
-const ViolationSchema = z.object({ invariant: z.string(), message: z.string(), step: z.number().int().nonnegative() });
+const LinkSchema = z.object({ kind: z.enum(["program", "origin", "conflict", "global", "order", "concurrent"]), keys: z.array(z.string()).optional() });
+const CauseStepSchema = z.object({
+  step: z.number().int().nonnegative(),
+  actor: z.string(),
+  label: z.string(),
+  what: z.string(),
+  source: z.enum(["evidence", "conflict", "origin", "input"]),
+  after: LinkSchema.optional(),
+});
+/** A violation's causal chain (see src/harness/explain/Cause.ts), recorded so a file alone tells its race. */
+const CauseSchema = z.object({ steps: z.array(CauseStepSchema), text: z.string(), race: z.array(z.string()), shape: z.array(z.string()) });
+/** A recorded violation, with its causal chain when it has one (also what `fuzz-result.json` records). */
+export const ViolationSchema = z.object({ invariant: z.string(), message: z.string(), step: z.number().int().nonnegative(), cause: CauseSchema.optional() });
 
 const SizeSchema = z.object({ actions: z.number().int(), steps: z.number().int(), preemptions: z.number().int() });
 const ShrinkInfoSchema = z.object({ original: SizeSchema, shrunk: SizeSchema, attempts: z.number().int() });
@@ -70,16 +84,24 @@ export interface ScheduleFile {
   readonly run: number;
   readonly maxSteps: number;
   readonly choices: readonly string[];
-  readonly violations: readonly z.output<typeof ViolationSchema>[];
+  readonly violations: readonly RecordedViolation[];
   /** Present when the schedule was shrunk: sizes before and after, and runs spent. */
   readonly shrink?: z.output<typeof ShrinkInfoSchema>;
   /** Regression files only: `pass` when the recorded bug is fixed and the schedule must now pass. */
   readonly expect?: "pass";
 }
 
-/** Violations as a schedule file records them (the invariant, its message and its step). */
-export function recordedViolations(violations: readonly z.output<typeof ViolationSchema>[]): z.output<typeof ViolationSchema>[] {
-  return violations.map(({ invariant, message, step }) => ({ invariant, message, step }));
+/** A violation as a schedule file records it. */
+export interface RecordedViolation {
+  readonly invariant: string;
+  readonly message: string;
+  readonly step: number;
+  readonly cause?: Cause;
+}
+
+/** Violations as a schedule file records them (the invariant, its message, its step and its causal chain). */
+export function recordedViolations(violations: readonly RecordedViolation[]): RecordedViolation[] {
+  return violations.map(({ invariant, message, step, cause }) => ({ invariant, message, step, ...(cause && { cause }) }));
 }
 
 /** Reads and validates a schedule file; throws {@link InputError} saying what is wrong with it. */

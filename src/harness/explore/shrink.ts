@@ -87,6 +87,8 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
       invariants: [input.invariant],
       chooser: lenient(prefs),
       maxSteps: input.maxSteps,
+      // Only the run the shrinker keeps is shown: its candidates skip the causal analysis.
+      explain: false,
       ...(input.world && { world: input.world }),
       ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
       ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
@@ -158,6 +160,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
         invariants: [input.invariant],
         chooser,
         maxSteps: input.maxSteps,
+        explain: false,
         ...(input.world && { world: input.world }),
         ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
       ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),

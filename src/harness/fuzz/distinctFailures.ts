@@ -9,6 +9,11 @@ export interface DistinctFailure {
   readonly occurrences: number;
   /** Every scenario index it was seen in, ascending (`occurrences` of them). */
   readonly indices: readonly number[];
+  /**
+   * The invariants its occurrences were shrunk on (one race, seen through several): the
+   * representative's first, then the others in name order, so no order of `add` changes it.
+   */
+  readonly seenAs: readonly string[];
 }
 
 /**
@@ -41,7 +46,8 @@ export class DistinctFailures<T extends DistinctFailure = DistinctFailure> {
     }
     const first = d.index < seen.index ? d : seen;
     const indices = [...seen.indices, ...d.indices].sort((a, b) => a - b);
-    this.byKey.set(key, { ...first, occurrences: seen.occurrences + d.occurrences, indices });
+    const others = [...new Set([...seen.seenAs, ...d.seenAs])].filter((inv) => inv !== first.failure.invariant).sort();
+    this.byKey.set(key, { ...first, occurrences: seen.occurrences + d.occurrences, indices, seenAs: [first.failure.invariant, ...others] });
   }
 
   /** The number of distinct failures so far. */

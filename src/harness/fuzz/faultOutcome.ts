@@ -9,6 +9,7 @@ import { describeFeatures } from "./features.ts";
 import type { FuzzOutcome, FuzzTask } from "./fuzzTask.ts";
 import { taskSeed } from "./fuzzTask.ts";
 import { interleavingSignature } from "./interleavingSignature.ts";
+import { recordedViolations } from "../explore/scheduleFile.ts";
 import { generateScenario } from "./swarmScenario.ts";
 import { runSeed } from "../scheduler/strategies/random.ts";
 
@@ -58,6 +59,6 @@ function failureOf(task: FuzzTask, result: ScheduleResult, run: number, scenario
     randomSeed: runSeed(taskSeed(task.seed, task.index), run),
     original: size,
     shrunk: size,
-    violations: result.violations.map(({ invariant, message, step }) => ({ invariant, message, step })),
+    violations: recordedViolations(result.violations),
   };
 }

@@ -68,8 +68,8 @@ const WORKER = workerEntry(new URL("./fuzzWorker", import.meta.url), import.meta
 /**
  * Runs generated scenarios 0, 1, 2, ... (with a shard, only its own: i-1, i-1+n, ...) on a
  * pool of worker threads (piscina) until the time or scenario budget is spent. Outcomes are
- * taken in index order and only as a gap-free prefix, and deduplicated (DistinctFailures) in
- * that order, so the result for the first n scenarios is the same whatever the number of
+ * taken in index order and only as a gap-free prefix, and deduplicated (DistinctFailures: by
+ * the causal shape of the race, see interleavingSignature) in that order, so the result for the first n scenarios is the same whatever the number of
  * workers or the machine's speed; more workers only get further in the same time.
  */
 export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignResult> {
@@ -135,7 +135,8 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
       steps += o.steps;
       if (!o.failure) continue;
       failing += 1;
-      distinct.add({ index: o.index, scenarioName: o.scenario, features: o.features, failure: o.failure, occurrences: 1, indices: [o.index] });
+      // The signature is interleavingSignature's key of the race (computed where the run was).
+      distinct.add({ index: o.index, scenarioName: o.scenario, features: o.features, failure: o.failure, occurrences: 1, indices: [o.index], seenAs: [o.failure.invariant] });
     }
     options.onProgress?.(progress());
   };

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { writeOutputFile } from "../output/writeOutput.ts";
 import { formatIssues, parseScenario } from "../scenario/parseScenario.ts";
+import { ViolationSchema } from "../explore/scheduleFile.ts";
 import type { DistinctFailure } from "./distinctFailures.ts";
 
 /**
@@ -43,7 +44,6 @@ export const FUZZ_RESULT_VERSION = 1;
 export const FUZZ_RESULT_FILE = "fuzz-result.json";
 
 const SizeSchema = z.object({ actions: z.number().int(), steps: z.number().int(), preemptions: z.number().int() });
-const ViolationSchema = z.object({ invariant: z.string(), message: z.string(), step: z.number().int().nonnegative() });
 const count = z.number().int().nonnegative();
 
 const FailureSchema = z.object({
@@ -88,6 +88,7 @@ const EntrySchema = z.object({
   features: z.string(),
   occurrences: z.number().int().positive(),
   indices: z.array(count),
+  seenAs: z.array(z.string().min(1)).min(1),
   failure: FailureSchema,
   file: z.string().min(1),
   reports: z.array(z.string().min(1)),

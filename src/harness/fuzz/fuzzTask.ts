@@ -9,6 +9,7 @@ import type { Scenario } from "../scenario/schema.ts";
 import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
 import { describeFeatures } from "./features.ts";
 import { interleavingSignature } from "./interleavingSignature.ts";
+import { recordedViolations, type RecordedViolation } from "../explore/scheduleFile.ts";
 import { generateScenario } from "./swarmScenario.ts";
 import { runSeed } from "../scheduler/strategies/random.ts";
 import { FlightRecorder } from "../sandbox/flightRecorder.ts";
@@ -32,7 +33,7 @@ export interface FuzzFailure {
   /** The invariant it was shrunk on; the first of `invariants`. */
   readonly invariant: string;
   readonly invariants: readonly string[];
-  /** `<invariant>@<hash>` of the race's shape (see interleavingSignature): deduplicates failures across scenarios. */
+  /** The causal shape of its race, `race@<hash>` or `<invariant>@<hash>` (see interleavingSignature): deduplicates failures across scenarios. */
   readonly signature: string;
   /** The shrunk scenario and schedule (replay strictly). */
   readonly scenario: Scenario;
@@ -43,7 +44,7 @@ export interface FuzzFailure {
   readonly randomSeed: number;
   readonly original: ScheduleSize;
   readonly shrunk: ScheduleSize;
-  readonly violations: readonly { readonly invariant: string; readonly message: string; readonly step: number }[];
+  readonly violations: readonly RecordedViolation[];
 }
 
 /** What one task found. Plain data. */
@@ -149,7 +150,7 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
       randomSeed: runSeed(seed, found.run),
       original: shrunk.original,
       shrunk: sizeOf(shrunk.scenario, run),
-      violations: run.violations.map(({ invariant, message, step }) => ({ invariant, message, step })),
+      violations: recordedViolations(run.violations),
     },
   };
 }
@@ -168,6 +169,6 @@ function asFound(result: ScheduleResult, violations: readonly Violation[], scena
     randomSeed,
     original: size,
     shrunk: size,
-    violations: violations.map(({ invariant, message, step }) => ({ invariant, message, step })),
+    violations: recordedViolations(violations),
   };
 }

@@ -1,24 +1,51 @@
 import { createHash } from "node:crypto";
+import type { Cause } from "../explain/Cause.ts";
 import type { Scenario } from "../scenario/schema.ts";
 
+/** What a signature is computed from: a violation, with its causal chain when it has one. */
+export interface SignedViolation {
+  readonly invariant: string;
+  readonly message: string;
+  readonly cause?: Pick<Cause, "race" | "shape">;
+}
+
 /**
- * A failure's identity across generated scenarios: its invariant plus the shape of the
- * interleaving as the invariant explains it. Each invariant's message names the decisive
- * events of the race in order ("its prompt joined s1.run1 at step 12, which exited at step 13
- * without reading it (lost wake-up)"); abstracting the names and numbers out of it gives the
- * race's shape ("its prompt joined S1.run at step N, which exited at step N without reading
- * it (lost wake-up)"), the same in every scenario that hits that race. Sessions become S1,
- * S2, ... and clients C1, C2, ... in order of first appearance; request, run and message
- * numbers and step numbers are dropped.
+ * A failure's identity across generated scenarios, and the one key the fuzz campaign (and
+ * anything merging campaigns) deduplicates on: the race's causal shape, not its text.
+ *
+ * - A violation whose causal chain rests on a race (see src/harness/explain/) is keyed by
+ *   that race: the ordered pairs of conflicting steps of different actors its chain rests on
+ *   (`run:publish busy -store r>w-> prompt:write part N/N`), with sessions, clients, request
+ *   and message ids, counters and step numbers abstracted, and actors named by the part the
+ *   invariant gave them. The invariant is deliberately not part of this key: one race seen
+ *   through several invariants (a lost wake-up is a message never answered, a prompt that got
+ *   another's reply, a child's result never answered) is one failure, and the key is
+ *   `race@<hash>`.
+ * - A chain with no such pair (a loop of one actor, a hang, a run's own halt) is keyed by
+ *   the invariant plus its abstracted steps: `<invariant>@<hash>`.
+ * - A violation with no chain (an invariant that names no evidence) falls back to its
+ *   message with names and numbers abstracted (see {@link raceShape}).
  *
  * The whole shrunk schedule is deliberately not part of it: generated scenarios carry
  * unrelated actors (children, other sessions) the shrinker cannot always remove, and keying
  * on them would report one race once per scenario.
  */
-export function interleavingSignature(violation: { readonly invariant: string; readonly message: string }, scenario: Scenario): string {
-  const shape = raceShape(violation.message, scenario);
-  const hash = createHash("sha256").update(`${violation.invariant}\n${shape}`).digest("hex").slice(0, 10);
-  return `${violation.invariant}@${hash}`;
+export function interleavingSignature(violation: SignedViolation, scenario: Scenario): string {
+  const cause = violation.cause;
+  if (cause && cause.race.length > 0) return `race@${hash(`race\n${cause.race.join("\n")}`)}`;
+  if (cause) return `${violation.invariant}@${hash(`${violation.invariant}\nchain\n${cause.shape.join("\n")}`)}`;
+  return `${violation.invariant}@${hash(`${violation.invariant}\n${raceShape(violation.message, scenario)}`)}`;
+}
+
+/** What a signature hashes, in words: `race: <pairs>`, else `chain: <steps>` (for reports; "" without a chain). */
+export function signatureShape(violation: SignedViolation): string {
+  const cause = violation.cause;
+  if (cause && cause.race.length > 0) return `race: ${cause.race.join("; ")}`;
+  return cause ? `chain: ${cause.shape.join(" -> ")}` : "";
+}
+
+function hash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 10);
 }
 
 /** The message with names and numbers abstracted (exported for reports and tests). */

@@ -58,7 +58,10 @@ export function renderGateSummary(results: readonly GateResult[], info: GateSumm
         lines.push("");
         lines.push(r.ok ? `<details><summary>✅ caught as expected: ${title}</summary>` : `### ❌ ${title}`);
         lines.push("");
-        for (const v of c.run.violations) lines.push(`- **${escapeMd(v.invariant)}** (step ${v.step}): ${escapeMd(v.message)}`);
+        for (const v of c.run.violations) {
+          lines.push(`- **${escapeMd(v.invariant)}** (step ${v.step}): ${escapeMd(v.message)}`);
+          if (v.cause) lines.push(`  - cause: ${escapeMd(v.cause.text)}`);
+        }
         lines.push("");
         lines.push(`Replay: \`${c.replay}\` · [swimlanes](${link(info.dir, c.html)}) · [Chrome trace](${link(info.dir, c.trace)})`);
         lines.push("");
@@ -84,7 +87,10 @@ export function gateJunitCases(results: readonly GateResult[]): JunitCase[] {
         body: [
           `expected: ${r.expected}`,
           `found: ${r.found.join(", ") || "-"}`,
-          ...r.counterexamples.map((c) => `reproduce: ${c.replay}`),
+          ...r.counterexamples.flatMap((c) => [
+            ...c.run.violations.flatMap((v) => [`${v.invariant} (step ${v.step}): ${v.message}`, ...(v.cause ? [`  cause: ${v.cause.text}`] : [])]),
+            `reproduce: ${c.replay}`,
+          ]),
         ].join("\n"),
       },
     }),

@@ -7,6 +7,8 @@ import type { EventOf } from "./Invariant.ts";
 export interface MessageRecord {
   readonly info: MessageInfo;
   readonly createdStep: number;
+  /** Step at which it got its last part: from then on it can be read whole. */
+  readonly wholeStep: number;
   /** Creation order across the store. */
   readonly order: number;
   /** Step at which it got a terminal finish. */
@@ -67,6 +69,7 @@ export function indexTrace(trace: readonly TraceEvent[]): TraceIndex {
       const record: MessageRecord = {
         info: e.message,
         createdStep: prev?.createdStep ?? e.step,
+        wholeStep: prev === undefined || prev.info.parts !== e.message.parts ? e.step : prev.wholeStep,
         order: prev?.order ?? messages.size,
         ...((finishedNow || prev?.finishedStep !== undefined) && { finishedStep: prev?.finishedStep ?? e.step }),
       };

@@ -1,4 +1,4 @@
-import type { Invariant, Violation } from "./Invariant.ts";
+import type { Evidence, Invariant, Violation } from "./Invariant.ts";
 import { indexTrace } from "./TraceIndex.ts";
 
 /**
@@ -15,16 +15,21 @@ export const cancelStopsRun: Invariant = {
   liveness: false,
   check(trace) {
     const index = indexTrace(trace);
-    const active = new Map<string, { sessionID: string; order: number }>();
+    const active = new Map<string, { sessionID: string; order: number; step: number }>();
     const loopOrder = new Map<string, number>();
+    const loopStep = new Map<string, number>();
     const cancelStarts = new Map<string, { order: number; step: number }>();
     const out: Violation[] = [];
     const parents = new Map<string, string>();
     const jobParents = new Map<string, string>();
     /** Sessions stopped by a resolved cancel of an ancestor: session -> what stopped it. */
-    const stopped = new Map<string, { request: string; root: string; step: number }>();
+    const stopped = new Map<string, { request: string; root: string; step: number; began: number }>();
     /** Jobs whose parent's cancel resolved: job -> that cancel. */
-    const stoppedJobs = new Map<string, { request: string; root: string; step: number }>();
+    const stoppedJobs = new Map<string, { request: string; root: string; step: number; began: number }>();
+    const cancelled = (c: { request: string; root: string; step: number; began: number }): Evidence[] => [
+      { step: c.began, what: `cancel ${c.request} of ${c.root} began`, role: "cancel" },
+      { step: c.step, what: `cancel ${c.request} of ${c.root} resolved`, role: "cancel" },
+    ];
     const covered = new Map<string, { sessions: string[]; jobs: string[] }>();
     const descends = (sid: string, root: string) => {
       for (let cur = parents.get(sid), hops = 0; cur !== undefined && hops < 1000; cur = parents.get(cur), hops++) {
@@ -46,6 +51,7 @@ export const cancelStopsRun: Invariant = {
           step: e.step,
           sessionID: e.sessionID,
           message: `cancel ${c.request} of ${c.root} resolved at step ${c.step}, yet its descendant ${e.sessionID} still runs: ${e.runID} took an LLM step at step ${e.step}`,
+          evidence: [...cancelled(c), { step: e.step, what: `${e.runID} took an LLM step`, role: "run" }],
         });
         return;
       } else if (e.type === "request.start" && e.job !== undefined && stoppedJobs.has(e.job) && e.sessionID === stoppedJobs.get(e.job)!.root) {
@@ -55,6 +61,7 @@ export const cancelStopsRun: Invariant = {
           step: e.step,
           sessionID: e.sessionID,
           message: `cancel ${c.request} of ${c.root} resolved at step ${c.step}, yet background job ${e.job} still delivered to ${e.sessionID} at step ${e.step} (${e.request})`,
+          evidence: [...cancelled(c), { step: e.step, what: `${e.job} delivered ${e.request} to ${e.sessionID}`, role: "job" }],
         });
         return;
       }
@@ -65,13 +72,14 @@ export const cancelStopsRun: Invariant = {
         const jobs = [...jobParents].filter(([, parent]) => parent === e.sessionID).map(([job]) => job);
         covered.set(e.request, { sessions, jobs });
       } else if (e.type === "cancel.end") {
-        const c = { request: e.request, root: e.sessionID, step: e.step };
+        const c = { request: e.request, root: e.sessionID, step: e.step, began: cancelStarts.get(e.request)?.step ?? e.step };
         for (const sid of covered.get(e.request)?.sessions ?? []) stopped.set(sid, c);
         for (const job of covered.get(e.request)?.jobs ?? []) stoppedJobs.set(job, c);
       }
       if (e.type === "loop.start") {
-        active.set(e.runID, { sessionID: e.sessionID, order });
+        active.set(e.runID, { sessionID: e.sessionID, order, step: e.step });
         loopOrder.set(e.runID, order);
+        loopStep.set(e.runID, e.step);
       } else if (e.type === "loop.end") active.delete(e.runID);
       else if (e.type === "cancel.start") cancelStarts.set(e.request, { order, step: e.step });
       else if (e.type === "cancel.end") {
@@ -83,6 +91,10 @@ export const cancelStopsRun: Invariant = {
             step: e.step,
             sessionID: e.sessionID,
             message: `cancel ${e.request} of ${e.sessionID} resolved at step ${e.step} while ${runID}, started before it, still runs`,
+            evidence: [
+              { step: loop.step, what: `${runID} forked`, role: "run" },
+              ...cancelled({ request: e.request, root: e.sessionID, step: e.step, began: start.step }),
+            ],
           });
           return;
         }
@@ -100,6 +112,12 @@ export const cancelStopsRun: Invariant = {
             step: e.step,
             sessionID: call.sessionID,
             message: `cancel ${c.request} (step ${c.step}) was lost: ${e.message.runID}, started after it, answers ${request} which was sent before it (step ${call.step})`,
+            evidence: [
+              { step: call.step, what: `${call.client} sent ${request}`, role: "prompt" },
+              { step: cs.step, what: `cancel ${c.request} of ${c.sessionID} began`, role: "cancel" },
+              { step: loopStep.get(e.message.runID)!, what: `${e.message.runID} forked after the cancel`, role: "run" },
+              { step: e.step, what: `${e.message.runID} answered ${request}`, role: "run" },
+            ],
           });
           return;
         }

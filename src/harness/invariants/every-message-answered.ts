@@ -1,6 +1,6 @@
 import type { Invariant, Violation } from "./Invariant.ts";
-import { answerOf, cancelAfter, disposedAfter, indexTrace, type MessageRecord, type TraceIndex } from "./TraceIndex.ts";
-import type { TraceEvent } from "../trace.ts";
+import { answerOf, cancelAfter, disposedAfter, indexTrace } from "./TraceIndex.ts";
+import { whyUnanswered } from "./whyUnanswered.ts";
 
 /**
  * Reference invariant 1: every user message sent without `noReply` is eventually answered
@@ -23,44 +23,25 @@ export const everyMessageAnswered: Invariant = {
       const user = index.userByRequest.get(call.request);
       const base = { invariant: "every-message-answered", step: end.steps, sessionID: call.sessionID };
       if (!user) {
-        out.push({ ...base, message: `request ${call.request} (${call.action} ${call.sessionID}) never stored its message` });
+        const last = trace.findLast((e) => "request" in e && e.request === call.request);
+        out.push({
+          ...base,
+          message: `request ${call.request} (${call.action} ${call.sessionID}) never stored its message`,
+          evidence: [
+            { step: call.step, what: `${call.client} sent ${call.request} (${call.action} ${call.sessionID})`, role: "client" },
+            ...(last && last.step !== call.step ? [{ step: last.step, what: `${call.request}'s last event`, role: "prompt" }] : []),
+          ],
+        });
         continue;
       }
       if (answerOf(index, user)) continue;
+      const why = whyUnanswered(trace, index, user);
       out.push({
         ...base,
-        message: `message ${user.info.id} (request ${call.request}, ${call.action}) in ${call.sessionID}, stored at step ${user.createdStep}, was never answered: ${why(trace, index, user)}`,
+        message: `message ${user.info.id} (request ${call.request}, ${call.action}) in ${call.sessionID}, stored at step ${user.createdStep}, was never answered: ${why.text}`,
+        evidence: why.evidence,
       });
     }
     return out;
   },
 };
-
-/** Explains the loss in the words of the reference's race windows. */
-function why(trace: readonly TraceEvent[], index: TraceIndex, user: MessageRecord): string {
-  const reads = [...index.llmByAssistant.values()].flat().flatMap((call) => {
-    const seen = call.seen.find((s) => s.id === user.info.id);
-    return seen ? [{ call, parts: seen.parts }] : [];
-  });
-  const whole = reads.find((r) => r.parts === user.info.parts);
-  if (whole) {
-    return `${whole.call.runID} read it whole at step ${whole.call.step}, but that step replied to an earlier message and no reply came after it`;
-  }
-  const torn = reads[0];
-  if (torn) {
-    return `${torn.call.runID} read it at step ${torn.call.step} with ${torn.parts} of ${user.info.parts} parts and no step read it whole (torn read)`;
-  }
-  const request = user.info.request;
-  const wait = trace.find((e) => e.type === "wait.start" && e.waiter === request);
-  if (wait?.type === "wait.start") {
-    const end = trace.find((e) => e.type === "loop.end" && e.runID === wait.runID);
-    const exited = end ? `exited at step ${end.step}` : "never exited";
-    return `its prompt joined ${wait.runID} at step ${wait.step}, which ${exited} without reading it (lost wake-up)`;
-  }
-  const later = [...index.messages.values()].some(
-    (m) => m.info.role === "assistant" && m.info.sessionID === user.info.sessionID && m.order < user.order && m.info.id > user.info.id,
-  );
-  return later
-    ? "an assistant written before it has a higher id, so the id-order exit test saw it as answered (id inversion)"
-    : "no run ever read it";
-}

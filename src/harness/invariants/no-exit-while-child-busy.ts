@@ -19,6 +19,7 @@ export const noExitWhileChildBusy: Invariant = {
     const requests = new Map<string, string>(); // request -> session
     const waits = new Map<string, string>(); // waiter -> runID
     const jobs = new Map<string, { parentID: string; child: string }>();
+    const since = new Map<string, number>(); // runID, request or job -> the step it began
     for (const e of trace) {
       switch (e.type) {
         case "session.created":
@@ -27,18 +28,21 @@ export const noExitWhileChildBusy: Invariant = {
         case "job.start":
           parents.set(e.sessionID, e.parentID);
           jobs.set(e.job, { parentID: e.parentID, child: e.sessionID });
+          since.set(e.job, e.step);
           break;
         case "job.end":
           jobs.delete(e.job);
           break;
         case "loop.start":
           loops.set(e.runID, e.sessionID);
+          since.set(e.runID, e.step);
           break;
         case "loop.end":
           loops.delete(e.runID);
           break;
         case "request.start":
           requests.set(e.request, e.sessionID);
+          since.set(e.request, e.step);
           break;
         case "request.end":
           requests.delete(e.request);
@@ -50,7 +54,7 @@ export const noExitWhileChildBusy: Invariant = {
           waits.delete(e.waiter);
           break;
         case "run.exit":
-          return busyAt(e, { parents, loops, requests, waits, jobs });
+          return busyAt(e, { parents, loops, requests, waits, jobs, since });
       }
     }
     return [];
@@ -63,6 +67,7 @@ interface State {
   readonly requests: ReadonlyMap<string, string>;
   readonly waits: ReadonlyMap<string, string>;
   readonly jobs: ReadonlyMap<string, { parentID: string; child: string }>;
+  readonly since: ReadonlyMap<string, number>;
 }
 
 function busyAt(exit: Extract<TraceEvent, { type: "run.exit" }>, s: State): Violation[] {
@@ -73,18 +78,18 @@ function busyAt(exit: Extract<TraceEvent, { type: "run.exit" }>, s: State): Viol
     return false;
   };
   const who = (sid: string) => (sid === exit.sessionID ? `main session ${sid}` : `child session ${sid}`);
-  const reasons: { sid: string; text: string }[] = [];
-  for (const [runID, sid] of s.loops) if (inFamily(sid)) reasons.push({ sid, text: `${who(sid)} is busy: ${runID} is still running` });
+  const reasons: { sid: string; text: string; what: string; of: string }[] = [];
+  for (const [runID, sid] of s.loops) if (inFamily(sid)) reasons.push({ sid, text: `${who(sid)} is busy: ${runID} is still running`, what: `${runID} forked`, of: runID });
   for (const [request, sid] of s.requests) {
     if (!inFamily(sid)) continue;
     const runID = s.waits.get(request);
     // A prompt waiting only for the `done` of a loop that has exited is over in all but name.
     if (runID !== undefined && !s.loops.has(runID)) continue;
     const what = runID === undefined ? "is still being stored" : `waits on ${runID}`;
-    reasons.push({ sid, text: `${who(sid)} is busy: prompt ${request} ${what}` });
+    reasons.push({ sid, text: `${who(sid)} is busy: prompt ${request} ${what}`, what: `prompt ${request} entered ${sid}`, of: request });
   }
   for (const [job, j] of s.jobs) {
-    if (inFamily(j.parentID)) reasons.push({ sid: j.child, text: `background job ${job} has not yet woken ${j.parentID} with ${j.child}'s result` });
+    if (inFamily(j.parentID)) reasons.push({ sid: j.child, text: `background job ${job} has not yet woken ${j.parentID} with ${j.child}'s result`, what: `background job ${job} started`, of: job });
   }
   if (reasons.length === 0) return [];
   // Children first: they are what the exit kills.
@@ -97,6 +102,10 @@ function busyAt(exit: Extract<TraceEvent, { type: "run.exit" }>, s: State): Viol
       step: exit.step,
       sessionID: first.sid,
       message: `run (observer ${exit.observer}) exited at step ${exit.step} and disposed the instance while ${first.text}${more}`,
+      evidence: [
+        ...(s.since.has(first.of) ? [{ step: s.since.get(first.of)!, what: first.what, role: "busy" }] : []),
+        { step: exit.step, what: `the run command (observer ${exit.observer}) returned while ${first.text.replace(/^.*? is busy: /, "")}`, role: "observer" },
+      ],
     },
   ];
 }

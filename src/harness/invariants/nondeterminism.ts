@@ -17,6 +17,7 @@ export const nondeterminism: Invariant = {
       {
         invariant: "nondeterminism",
         step: e.step,
+        evidence: [{ step: e.step, what: `the code under test called ${e.api === "replay" ? "something racelab does not control" : e.call}`, role: "runner" }],
         message:
           e.api === "replay"
             ? `the same schedule prefix ran differently in two runs: ${e.call}; the code under test keeps state between runs (module-level variables, caches) or reads a source racelab does not control`

@@ -9,17 +9,27 @@ export const oneLoopPerSession: Invariant = {
     const active = new Map<string, Map<string, number>>();
     const reported = new Set<string>();
     const out: Violation[] = [];
+    /** The last step that let a session take a new runner or loop: its runner went idle or left the map. */
+    const freed = new Map<string, { step: number; what: string }>();
     for (const e of trace) {
+      if (e.type === "runners.delete") freed.set(e.sessionID, { step: e.step, what: `runners.delete(${e.sessionID}) removed ${e.runner}` });
+      else if (e.type === "runner.state" && e.state === "idle") freed.set(e.sessionID, { step: e.step, what: `${e.runner} went idle` });
       if (e.type === "loop.start") {
         const loops = active.get(e.sessionID) ?? new Map<string, number>();
         for (const [other, since] of loops) {
           if (reported.has(e.sessionID)) break;
           reported.add(e.sessionID);
+          const gap = freed.get(e.sessionID);
           out.push({
             invariant: "one-loop-per-session",
             step: e.step,
             sessionID: e.sessionID,
-            message: `two loops on ${e.sessionID} at step ${e.step}: ${e.runID} started while ${other} (started at step ${since}) still runs`,
+            message: `two loops on ${e.sessionID} at step ${e.step}: ${e.runID} started while ${other} (started at step ${since}) still runs${gap && gap.step >= since ? ` (${gap.what} at step ${gap.step})` : ""}`,
+            evidence: [
+              { step: since, what: `${other} forked`, role: "first" },
+              ...(gap && gap.step >= since ? [{ step: gap.step, what: gap.what, role: "freer" }] : []),
+              { step: e.step, what: `${e.runID} forked while ${other} still runs`, role: "second" },
+            ],
           });
         }
         loops.set(e.runID, e.step);

@@ -25,6 +25,10 @@ export const oneReplyPerParent: Invariant = {
         step: e.step,
         sessionID: m.sessionID,
         message: `user message ${m.parentID} got a second reply ${m.id} (${m.runID ?? "?"}) at step ${e.step}; the first was ${first.id} (${first.runID ?? "?"}) at step ${first.step}`,
+        evidence: [
+          { step: first.step, what: `${first.runID ?? "a run"} finished ${first.id}, replying to ${m.parentID}`, role: "first" },
+          { step: e.step, what: `${m.runID ?? "a run"} finished ${m.id}, replying to ${m.parentID} again`, role: "second" },
+        ],
       });
       break;
     }

@@ -1,5 +1,6 @@
 import type { Invariant, Violation } from "./Invariant.ts";
 import { cancelAfter, disposedAfter, indexTrace, sawWhole } from "./TraceIndex.ts";
+import { whyUnanswered } from "./whyUnanswered.ts";
 
 /**
  * A synchronous prompt returns a reply that read its own message (W1: a joined caller gets
@@ -30,11 +31,26 @@ export const promptGetsOwnReply: Invariant = {
         if (parent && parent.order >= user.order && sawWhole(index, reply.id, user)) continue;
       }
       const got = reply ? `${reply.role} ${reply.id}${reply.parentID ? ` (a reply to ${reply.parentID})` : ""}` : "nothing";
+      const returned = { step: e.step, what: `${e.request} returned ${reply ? reply.id : "nothing"}`, role: "prompt" };
+      // A prompt that joined a run which never read its message: the lost wake-up, named as every-message-answered names it.
+      const why = user ? whyUnanswered(trace, index, user) : undefined;
+      const lost = why?.kind === "lost-wake-up" ? why : undefined;
+      const wait = trace.find((w) => w.type === "wait.start" && w.waiter === e.request);
+      const replied = reply ? index.messages.get(reply.id) : undefined;
+      const evidence = lost
+        ? [...lost.evidence, returned]
+        : [
+            ...(user ? [{ step: user.wholeStep, what: `${e.request} stored ${user.info.id} whole`, role: "prompt" }] : []),
+            ...(wait?.type === "wait.start" ? [{ step: wait.step, what: `${e.request} joined ${wait.runID}`, role: "prompt" }] : []),
+            ...(replied?.finishedStep !== undefined ? [{ step: replied.finishedStep, what: `${replied.info.runID ?? "a run"} finished ${replied.info.id}${replied.info.parentID ? `, a reply to ${replied.info.parentID}` : ""}`, role: "run" }] : []),
+            returned,
+          ];
       const v: Violation = {
         invariant: "prompt-gets-own-reply",
         step: e.step,
         sessionID: call.sessionID,
-        message: `prompt ${e.request} returned ${got} at step ${e.step}, not a reply that read its message ${user?.info.id ?? "(never stored)"}`,
+        message: `prompt ${e.request} returned ${got} at step ${e.step}, not a reply that read its message ${user?.info.id ?? "(never stored)"}${lost ? `: ${lost.text}` : ""}`,
+        evidence,
       };
       return [v];
     }

@@ -14,6 +14,10 @@ export const runnerError: Invariant = {
       const v: Violation = {
         invariant: "runner-error",
         step: e.step,
+        evidence: [
+          ...(call ? [{ step: call.step, what: `${call.client} sent ${call.request} (${call.action} ${call.sessionID})`, role: "client" }] : []),
+          { step: e.step, what: `${e.request} threw`, role: "runner" },
+        ],
         message:
           e.request === "(uncaught)"
             ? `the runner threw where nothing awaits it (an unhandled rejection or a timer callback): ${e.error}`

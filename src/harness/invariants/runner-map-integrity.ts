@@ -8,26 +8,36 @@ export const runnerMapIntegrity: Invariant = {
   liveness: false,
   check(trace, end) {
     const map = new Map<string, string>();
-    const running = new Map<string, { sessionID: string; runID: string }>();
+    const running = new Map<string, { sessionID: string; runID: string; step: number }>();
+    const changed = new Map<string, { step: number; what: string }>();
     let step = 0;
     const verify = (at: number): Violation | undefined => {
       for (const [runner, { sessionID, runID }] of running) {
         const holder = map.get(sessionID);
         if (holder === runner) continue;
+        const change = changed.get(sessionID);
         return {
           invariant: "runner-map-integrity",
           step: at,
           sessionID,
           message: `after step ${at} runner ${runner} is Running ${runID} but runners.get(${sessionID}) is ${holder ?? "empty"}: an orphaned runner`,
+          evidence: [
+            { step: running.get(runner)!.step, what: `${runner} became Running ${runID}`, role: "runner" },
+            ...(change ? [{ step: change.step, what: change.what, role: "mapper" }] : []),
+          ],
         };
       }
       return undefined;
     };
     const apply = (e: TraceEvent) => {
-      if (e.type === "runners.set") map.set(e.sessionID, e.runner);
-      else if (e.type === "runners.delete") map.delete(e.sessionID);
-      else if (e.type === "runner.state") {
-        if (e.state === "running") running.set(e.runner, { sessionID: e.sessionID, runID: e.runID ?? "?" });
+      if (e.type === "runners.set") {
+        map.set(e.sessionID, e.runner);
+        changed.set(e.sessionID, { step: e.step, what: `runners.set(${e.sessionID}, ${e.runner})` });
+      } else if (e.type === "runners.delete") {
+        map.delete(e.sessionID);
+        changed.set(e.sessionID, { step: e.step, what: `runners.delete(${e.sessionID}) removed ${e.runner}` });
+      } else if (e.type === "runner.state") {
+        if (e.state === "running") running.set(e.runner, { sessionID: e.sessionID, runID: e.runID ?? "?", step: e.step });
         else running.delete(e.runner);
       }
     };

@@ -13,6 +13,7 @@ export const runnerOom: Invariant = {
       {
         invariant: "runner-oom",
         step: f.step,
+        evidence: [{ step: f.step, what: f.step === 0 ? "building the runner or starting the clients" : `'${f.label}' never returned`, role: "runner" }],
         message: `${what} grew the heap past ${f.limit} MiB${f.actor ? ` in ${f.actor}'s code` : ""}, so racelab stopped the run (raise --memory-limit if it really needs more)`,
       },
     ];

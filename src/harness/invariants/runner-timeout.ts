@@ -17,6 +17,7 @@ export const runnerTimeout: Invariant = {
       {
         invariant: "runner-timeout",
         step: f.step,
+        evidence: [{ step: f.step, what: f.step === 0 ? "building the runner or starting the clients" : `'${f.label}' never returned`, role: "runner" }],
         message: `${what} did not return to racelab's scheduler within ${f.limit} ms${f.actor ? `: ${f.actor}'s code` : ""} spins or floods the microtask queue, so racelab stopped it (raise --step-timeout if a step really takes that long)`,
       },
     ];

@@ -92,5 +92,9 @@ function violation(read: EventOf<"client.read">, open: Accepted, index: TraceInd
     step: read.step,
     sessionID: read.sessionID,
     message: `${read.request} read ${read.sessionID} idle at step ${read.step}, but ${call.request}'s ${call.action} ${how} and ${what} is not answered yet${then}`,
+    evidence: [
+      { step: since, what: `${call.request}'s ${call.action} ${call.action === "prompt" ? "was sent" : "was accepted"}`, role: "prompt" },
+      { step: read.step, what: `${read.request} read ${read.sessionID} idle`, role: "reader" },
+    ],
   };
 }

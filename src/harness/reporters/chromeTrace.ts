@@ -10,7 +10,8 @@ const PID = 1;
  * Google), which Perfetto (ui.perfetto.dev) and chrome://tracing open: one thread per lane,
  * named by `M` metadata events and sorted in lane order; each step a complete event
  * (`ph: "X"`) on its lane's thread with the step's events in `args`; each violation a
- * global instant event (`ph: "i"`, `s: "g"`) in the middle of its step.
+ * global instant event (`ph: "i"`, `s: "g"`) in the middle of its step, its causal chain in
+ * its `args` and as flow arrows (`ph: "s"` / `"f"`) from each step of the chain to the next.
  *
  * Time is virtual: step n spans [n * 1000 µs, (n + 1) * 1000 µs), so the file is the same
  * for the same failure (never the wall clock). Step 0 (before the first release) holds what
@@ -49,7 +50,7 @@ export function chromeTrace(report: FailureReport): object {
       dur: STEP_US,
       pid: PID,
       tid: tid.get(s.lane) ?? 0,
-      args: { step: s.step, lane: s.lane, events: s.events },
+      args: { step: s.step, lane: s.lane, events: s.events, ...(s.causes.length > 0 && { cause: s.causes.map((c) => `${c.invariant} ${c.position}/${c.of}: ${c.what}`) }) },
     });
   }
   const last = report.choices.length;
@@ -68,8 +69,22 @@ export function chromeTrace(report: FailureReport): object {
       ts: at * STEP_US + STEP_US / 2,
       pid: PID,
       tid: lane !== undefined ? (tid.get(lane) ?? 0) : 0,
-      args: { invariant: v.invariant, message: v.message, step: v.step },
+      args: { invariant: v.invariant, message: v.message, step: v.step, ...(v.cause && { cause: v.cause.text }) },
     });
+  }
+  // One flow per link of each chain: an arrow from the middle of one step to the middle of the next.
+  let flow = 0;
+  for (const v of report.violations) {
+    const chain = (v.cause?.steps ?? []).filter((c) => c.step >= 1 && c.step <= last);
+    for (let i = 1; i < chain.length; i++) {
+      flow += 1;
+      const [a, b] = [chain[i - 1]!, chain[i]!];
+      const tidOf = (step: number) => tid.get(model.steps[step - 1]!.lane) ?? 0;
+      traceEvents.push(
+        { name: `cause of ${v.invariant}`, cat: "cause", ph: "s", id: flow, ts: a.step * STEP_US + STEP_US / 2, pid: PID, tid: tidOf(a.step) },
+        { name: `cause of ${v.invariant}`, cat: "cause", ph: "f", bp: "e", id: flow, ts: b.step * STEP_US + STEP_US / 2, pid: PID, tid: tidOf(b.step) },
+      );
+    }
   }
   return {
     traceEvents,
@@ -83,7 +98,7 @@ export function chromeTrace(report: FailureReport): object {
       steps: last,
       stepMicroseconds: STEP_US,
       lanes: model.lanes.map((l) => l.name).join(", "),
-      violations: report.violations.map((v) => `${v.invariant} at step ${v.step}: ${v.message}`).join("\n"),
+      violations: report.violations.map((v) => `${v.invariant} at step ${v.step}: ${v.message}${v.cause ? ` (cause: ${v.cause.text})` : ""}`).join("\n"),
       replay: report.replay,
     },
   };

@@ -12,7 +12,9 @@ import { laneModel, type Lane, type LaneKind, type LaneStep } from "./lanes.ts";
  * text goes through {@link escape}). Stable selectors for tools and tests:
  * `th[data-lane="<lane>"]` (lane headers), `tr[data-step="<n>"]` (rows),
  * `.box[data-step][data-lane]` (step boxes), `.violation[data-violation="<invariant>"][data-step="<n>"]`
- * (violation markers), `#replay` (the command).
+ * (violation markers), `.box.cause[data-cause="<invariants>"]` (the steps of a violation's causal
+ * chain, highlighted, each with its place and words in the chain), `.cause-chain` (a chain as
+ * text), `#replay` (the command).
  */
 export function renderHtml(report: FailureReport): string {
   const model = laneModel(report);
@@ -51,11 +53,11 @@ export function renderHtml(report: FailureReport): string {
 <h1><span class="cross">✗</span> ${escape(title)}</h1>
 ${report.scenario.description ? `<p class="description">${escape(report.scenario.description)}</p>` : ""}
 <ul class="summary">
-${report.violations.map((v) => `<li class="summary-violation" data-invariant="${escape(v.invariant)}"><b>${escape(v.invariant)}</b> <span class="at">step ${v.step}</span>: ${escape(v.message)}</li>`).join("\n")}
+${report.violations.map((v) => `<li class="summary-violation" data-invariant="${escape(v.invariant)}"><b>${escape(v.invariant)}</b> <span class="at">step ${v.step}</span>: ${escape(v.message)}${chainOf(v)}</li>`).join("\n")}
 </ul>
 <p class="reproduce">Reproduce: <code id="replay" class="replay">${escape(report.replay)}</code></p>
 <p class="meta">${last} steps · ${model.lanes.length} lanes · ${escape(report.name)}</p>
-<p class="legend">${LEGEND.map(([kind, text]) => `<span class="chip kind-${kind}">${text}</span>`).join(" ")}</p>
+<p class="legend">${LEGEND.map(([kind, text]) => `<span class="chip kind-${kind}">${text}</span>`).join(" ")} <span class="chip chip-cause">● a step of a causal chain</span></p>
 </header>
 <main>
 <table class="timeline">
@@ -84,16 +86,24 @@ function laneHeader(lane: Lane): string {
 
 function stepRow(s: LaneStep, lanes: readonly Lane[]): string {
   const violated = s.violations.length > 0;
+  const causal = s.causes.length > 0;
   const cells = lanes.map((lane) => {
     if (lane.name !== s.lane) return `<td data-lane="${escape(lane.name)}"></td>`;
     const events = s.events.length > 0 ? `<ul class="events">${s.events.map((e) => `<li>${escape(e)}</li>`).join("")}</ul>` : "";
-    return `<td data-lane="${escape(lane.name)}"><div class="box kind-${lane.kind}${violated ? " violated" : ""}" data-step="${s.step}" data-lane="${escape(lane.name)}"><div class="label">${escape(s.label)}</div>${events}</div></td>`;
+    const why = s.causes.map((c) => `<div class="why" data-invariant="${escape(c.invariant)}">● ${c.position}/${c.of} ${escape(c.invariant)}: ${escape(c.what)}</div>`).join("");
+    const cause = causal ? ` cause" data-cause="${escape([...new Set(s.causes.map((c) => c.invariant))].join(" "))}` : "";
+    return `<td data-lane="${escape(lane.name)}"><div class="box kind-${lane.kind}${violated ? " violated" : ""}${cause}" data-step="${s.step}" data-lane="${escape(lane.name)}"><div class="label">${escape(s.label)}</div>${events}${why}</div></td>`;
   });
-  return `<tr class="step${violated ? " has-violation" : ""}" data-step="${s.step}"><th class="n" scope="row">${s.step}</th>${cells.join("")}</tr>`;
+  return `<tr class="step${violated ? " has-violation" : ""}${causal ? " in-cause" : ""}" data-step="${s.step}"><th class="n" scope="row">${s.step}</th>${cells.join("")}</tr>`;
 }
 
 function violationRow(v: Violation, cols: number): string {
-  return `<tr class="violation-row" data-step="${v.step}"><td colspan="${cols}"><div class="violation" data-violation="${escape(v.invariant)}" data-step="${v.step}"><span class="cross">✗</span> <b>${escape(v.invariant)}</b> <span class="at">at step ${v.step}</span>: ${escape(v.message)}</div></td></tr>`;
+  return `<tr class="violation-row" data-step="${v.step}"><td colspan="${cols}"><div class="violation" data-violation="${escape(v.invariant)}" data-step="${v.step}"><span class="cross">✗</span> <b>${escape(v.invariant)}</b> <span class="at">at step ${v.step}</span>: ${escape(v.message)}${chainOf(v)}</div></td></tr>`;
+}
+
+/** A violation's causal chain as a line under it (nothing when it has none). */
+function chainOf(v: Violation): string {
+  return v.cause ? `<div class="cause-chain" data-invariant="${escape(v.invariant)}">cause: ${escape(v.cause.text)}</div>` : "";
 }
 
 function extraRow(step: number, what: string, events: readonly string[], cols: number): string {
@@ -110,7 +120,8 @@ const ENTITIES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", 
 
 const CSS = `
 :root { --client: #dbeafe; --client-b: #2563eb; --run: #ede9fe; --run-b: #7c3aed; --actor: #dcfce7; --actor-b: #16a34a;
-  --llm: #ffedd5; --llm-b: #ea580c; --timers: #f1f5f9; --timers-b: #64748b; --bad: #dc2626; --bad-bg: #fef2f2; }
+  --llm: #ffedd5; --llm-b: #ea580c; --timers: #f1f5f9; --timers-b: #64748b; --bad: #dc2626; --bad-bg: #fef2f2;
+  --cause: #eab308; --cause-bg: #fef9c3; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.4 system-ui, sans-serif; color: #0f172a; background: #fff; }
 header { padding: 1rem 1.25rem .5rem; border-bottom: 1px solid #e2e8f0; }
@@ -126,6 +137,7 @@ code.replay { display: inline-block; user-select: all; background: #0f172a; colo
 .meta { color: #64748b; font-size: .85em; margin: .25rem 0; }
 .legend { margin: .25rem 0; }
 .chip { display: inline-block; padding: 0 .4rem; border-radius: 3px; font-size: .8em; border-left: 4px solid; }
+.chip-cause { background: var(--cause-bg); border-color: var(--cause); }
 main { overflow: auto; max-height: calc(100vh - 1rem); }
 table.timeline { border-collapse: separate; border-spacing: 0; font: 12px/1.35 ui-monospace, monospace; }
 .timeline thead th { position: sticky; top: 0; z-index: 2; padding: .4rem .5rem; text-align: left; border-bottom: 2px solid #cbd5e1; min-width: 11rem; background: #f8fafc; }
@@ -139,6 +151,10 @@ table.timeline { border-collapse: separate; border-spacing: 0; font: 12px/1.35 u
 .events { margin: .1rem 0 0; padding-left: 1rem; color: #334155; }
 .events li { white-space: pre-wrap; word-break: break-word; }
 .box.violated { outline: 2px solid var(--bad); }
+.box.cause { box-shadow: 0 0 0 3px var(--cause); }
+.box .why { margin-top: .15rem; color: #713f12; background: var(--cause-bg); border-radius: 2px; padding: 0 .25rem; white-space: pre-wrap; word-break: break-word; }
+tr.in-cause th.n { color: #a16207; font-weight: bold; }
+.cause-chain { margin-top: .2rem; color: #713f12; background: var(--cause-bg); border-left: 4px solid var(--cause); padding: .1rem .4rem; font: 12px/1.4 ui-monospace, monospace; white-space: pre-wrap; }
 tr.has-violation th.n { color: var(--bad); font-weight: bold; }
 .violation-row td { padding: .3rem .5rem; }
 .violation { position: sticky; left: 0; max-width: 100vw; background: var(--bad-bg); border: 1px solid var(--bad); border-left: 6px solid var(--bad); border-radius: 3px; padding: .3rem .5rem; color: #7f1d1d; font: 13px/1.4 system-ui, sans-serif; white-space: pre-wrap; }

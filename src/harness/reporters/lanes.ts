@@ -58,6 +58,18 @@ export interface LaneStep {
   readonly events: readonly string[];
   /** Violations that became observable at this step. */
   readonly violations: readonly Violation[];
+  /** The causal chains this step is a link of (see src/harness/explain/): which violation, and what the step did. */
+  readonly causes: readonly CauseMark[];
+}
+
+/** A step's place in one violation's causal chain. */
+export interface CauseMark {
+  readonly invariant: string;
+  /** 1-based position in the chain, and the chain's length. */
+  readonly position: number;
+  readonly of: number;
+  /** What the step did, in the chain's words. */
+  readonly what: string;
 }
 
 /** Events and violations that belong to no released step. */
@@ -102,6 +114,15 @@ export function laneModel(report: Pick<FailureReport, "scenario" | "choices" | "
   const violationsAt = (step: number): Violation[] =>
     report.violations.filter((v) => (step === 0 ? v.step <= 0 : step === last + 1 ? v.step > last : v.step === step));
 
+  const causesAt = new Map<number, CauseMark[]>();
+  for (const v of report.violations) {
+    const chain = v.cause?.steps ?? [];
+    chain.forEach((c, i) => {
+      const list = causesAt.get(c.step) ?? [];
+      list.push({ invariant: v.invariant, position: i + 1, of: chain.length, what: c.what });
+      causesAt.set(c.step, list);
+    });
+  }
   const classify = classifier(report.scenario, report.trace);
   const actorLanes: string[] = [];
   let llm = false;
@@ -111,7 +132,7 @@ export function laneModel(report: Pick<FailureReport, "scenario" | "choices" | "
     if (lane.kind === "actor" && !actorLanes.includes(lane.name)) actorLanes.push(lane.name);
     if (lane.kind === "llm") llm = true;
     if (lane.kind === "timers") timers = true;
-    return { step: i + 1, lane: lane.name, label, events: eventsByStep.get(i + 1) ?? [], violations: violationsAt(i + 1) };
+    return { step: i + 1, lane: lane.name, label, events: eventsByStep.get(i + 1) ?? [], violations: violationsAt(i + 1), causes: causesAt.get(i + 1) ?? [] };
   });
 
   const lanes: Lane[] = report.scenario.clients.map((c) => ({ name: c.name, kind: "client" as const }));

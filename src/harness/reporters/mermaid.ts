@@ -10,10 +10,12 @@ const VIOLATION_CONTEXT = 2;
  * ```mermaid fence, without the fence): one participant per lane, in lane order; a client's
  * (or the run command's) action as a message to the loop of the session it targets (the
  * first `<session>.run<k>` lane that runs after it), every other step as a note over its
- * lane; each violation as a `✗` note over all lanes at its step.
+ * lane; each violation as a `✗` note over all lanes at its step, followed by a note with its
+ * causal chain; the steps of a chain are marked `●` with what they did in it.
  *
- * Runs longer than `maxSteps` keep their first and last steps and every violation's step
- * (with {@link VIOLATION_CONTEXT} steps around it); each left-out stretch becomes one note
+ * Runs longer than `maxSteps` keep their first and last steps, every violation's step
+ * (with {@link VIOLATION_CONTEXT} steps around it) and every step of a causal chain (when
+ * they fit); each left-out stretch becomes one note
  * saying how many steps it holds. Participants are aliased (`participant L1 as s1.run1`)
  * and every text is sanitised for Mermaid's grammar (see {@link text}).
  */
@@ -33,7 +35,8 @@ export function mermaidSequence(report: FailureReport, maxSteps = 60): string {
   lines.push(`  title ${text(`✗ ${report.scenario.name} · runner ${report.runner}${report.observer ? ` · observer ${report.observer}` : ""}: ${invariants.join(", ")}`)}`);
   for (const lane of model.lanes) lines.push(`  participant ${idOf(lane.name)} as ${text(`${lane.name} (${lane.kind})`)}`);
   if (model.lanes.length === 0) lines.push("  participant L1 as run");
-  const violationNote = (v: Violation) => `  Note over ${everywhere}: ${text(`✗ ${v.invariant} at step ${v.step}: ${v.message}`)}`;
+  const violationNote = (v: Violation) =>
+    `  Note over ${everywhere}: ${text(`✗ ${v.invariant} at step ${v.step}: ${v.message}`)}${v.cause ? `\n  Note over ${everywhere}: ${text(`cause: ${v.cause.text}`)}` : ""}`;
 
   if (model.before.events.length > 0) lines.push(`  Note over ${everywhere}: ${text(`before step 1: ${model.before.events.join(" · ")}`)}`);
   for (const v of model.before.violations) lines.push(violationNote(v));
@@ -53,7 +56,8 @@ export function mermaidSequence(report: FailureReport, maxSteps = 60): string {
       continue;
     }
     flushGap();
-    const body = `${text(`${s.step}. ${s.label}`)}${s.events.length > 0 ? `<br/>${text(s.events.join(" · "))}` : ""}`;
+    const why = s.causes.map((c) => `<br/>${text(`● ${c.position}/${c.of} ${c.invariant}: ${c.what}`)}`).join("");
+    const body = `${text(`${s.step}. ${s.causes.length > 0 ? "● " : ""}${s.label}`)}${s.events.length > 0 ? `<br/>${text(s.events.join(" · "))}` : ""}${why}`;
     const target = messageTarget(s, model.lanes, model.steps);
     lines.push(target !== undefined ? `  ${idOf(s.lane)}->>${idOf(target)}: ${body}` : `  Note over ${idOf(s.lane)}: ${body}`);
     for (const v of s.violations) lines.push(violationNote(v));
@@ -79,10 +83,14 @@ function keptSteps(steps: readonly LaneStep[], maxSteps: number): Set<number> {
     for (const v of violated) for (let i = Math.max(1, v - radius); i <= Math.min(n, v + radius); i++) out.add(i);
     return out;
   };
-  // The violation steps themselves are always kept, even when they alone exceed maxSteps.
-  let around = near(VIOLATION_CONTEXT);
-  if (around.size > maxSteps) around = near(0);
-  for (const i of around) kept.add(i);
+  // The violation steps themselves are always kept, even when they alone exceed maxSteps;
+  // then, as they fit, the steps of the causal chains, then the context around violations.
+  for (const i of near(0)) kept.add(i);
+  const fill = (candidates: Iterable<number>) => {
+    for (const i of candidates) if (!kept.has(i) && kept.size < maxSteps) kept.add(i);
+  };
+  fill(steps.filter((s) => s.causes.length > 0).map((s) => s.step));
+  fill([...near(VIOLATION_CONTEXT)].sort((x, y) => x - y));
   const budget = Math.max(0, maxSteps - kept.size);
   const head = Math.ceil(budget / 2);
   const tail = budget - head;

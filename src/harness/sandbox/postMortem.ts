@@ -6,6 +6,7 @@ import type { RunEnd, RunFault } from "../trace.ts";
 import type { WorldSpec } from "./jobs.ts";
 import type { Limits } from "./limits.ts";
 import { runSandboxed, type Fault } from "./Sandbox.ts";
+import { explainViolations } from "../explain/explainViolations.ts";
 
 /** What a stopped run was: enough to run its prefix again. */
 export interface StoppedRun {
@@ -50,9 +51,12 @@ function empty(): ScheduleResult {
 
 /** The run with its fault: not at rest, so liveness is not judged; the fault's own invariant fails. */
 function faulted(result: ScheduleResult, fault: RunFault, scenario: Scenario): ScheduleResult {
-  const end: RunEnd = { ...result.end, atRest: false, steps: fault.step, fault };
-  const violations = resolveInvariants(scenario)
+  const end: RunEnd = { ...result.end, atRest: false, steps: fault.step, labels: result.choices, fault };
+  const checked = resolveInvariants(scenario)
     .filter((inv) => !inv.liveness)
     .flatMap((inv) => inv.check(result.trace, end));
-  return { ...result, end, violations };
+  // The step that never returned is the last of the chain: it read and wrote nothing racelab saw.
+  const prefix = result.steps ?? [];
+  const steps = fault.step === prefix.length + 1 ? [...prefix, { step: fault.step, label: fault.label, actor: fault.actor, born: 0, reads: [], writes: [], global: false }] : prefix;
+  return { ...result, end, violations: explainViolations(checked, { trace: result.trace, steps }), steps };
 }

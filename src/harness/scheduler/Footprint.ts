@@ -20,10 +20,15 @@ function covers(outer: string, inner: string): boolean {
   return inner.startsWith(`${outer}/`) || (!outer.includes(":") && inner.startsWith(`${outer}:`));
 }
 
+/** Two keys name overlapping state: equal, or one covers the other. */
+export function keysOverlap(x: string, y: string): boolean {
+  return x === y || covers(x, y) || covers(y, x);
+}
+
 function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   for (const x of a) {
     for (const y of b) {
-      if (x === y || covers(x, y) || covers(y, x)) return true;
+      if (keysOverlap(x, y)) return true;
     }
   }
   return false;

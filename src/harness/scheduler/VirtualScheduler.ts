@@ -10,6 +10,12 @@ export interface ReadyPoint {
   readonly label: string;
   /** The actor that waits on it (the label up to its first space, without a trailing ':'). */
   readonly actor: string;
+  /**
+   * The step during which it was created (0: before the first), when the scheduler is told
+   * the step: the release of a point always comes after the step that made it, which is the
+   * program order of its continuation (see src/harness/explain/).
+   */
+  readonly born?: number;
 }
 
 /** The actor of a label: `"a: prompt s1"` -> `a`, `"s1.run2 llm"` -> `s1.run2`. */
@@ -58,8 +64,14 @@ export class VirtualScheduler {
   /** The timer being released while the fake clock ticks to it. */
   private releasing: string | undefined;
 
-  /** @param onInterrupt called when an aborted signal takes a waiting point out of the ready set. */
-  constructor(private readonly onInterrupt?: (label: string) => void) {}
+  /**
+   * @param onInterrupt called when an aborted signal takes a waiting point out of the ready set.
+   * @param stepNow the step being run, stamped on each point created (see {@link ReadyPoint.born}).
+   */
+  constructor(
+    private readonly onInterrupt?: (label: string) => void,
+    private readonly stepNow?: () => number,
+  ) {}
 
   /** Creates a point; the promise settles when released (or rejects when its signal aborts). */
   point(label: string, options?: PointOptions): Promise<void> {
@@ -78,6 +90,7 @@ export class VirtualScheduler {
         id: this.nextID++,
         label: unique,
         actor: actorOf(label),
+        ...this.birth(),
         resolve,
         detach: () => signal?.removeEventListener("abort", onAbort),
       });
@@ -90,7 +103,7 @@ export class VirtualScheduler {
    */
   task(label: string, run: () => void): TaskHandle {
     const unique = this.uniqueLabel(label);
-    const entry = { id: this.nextID++, label: unique, actor: actorOf(label), resolve: run, detach: noop };
+    const entry = { id: this.nextID++, label: unique, actor: actorOf(label), ...this.birth(), resolve: run, detach: noop };
     this.pending.set(unique, entry);
     return {
       cancel: () => {
@@ -186,6 +199,7 @@ export class VirtualScheduler {
       id: this.nextID++,
       label: unique,
       actor: actorOf(label),
+      ...this.birth(),
       due: clock.now + delay,
       unref: options?.unref ?? false,
       ...(every !== undefined && { every }),
@@ -209,7 +223,7 @@ export class VirtualScheduler {
       run();
       return;
     }
-    this.pending.set(timer.label, { id: timer.id, label: timer.label, actor: timer.actor, resolve: run, detach: () => {} });
+    this.pending.set(timer.label, { id: timer.id, label: timer.label, actor: timer.actor, ...(timer.born !== undefined && { born: timer.born }), resolve: run, detach: () => {} });
     this.converted.set(timer.handle, timer.label);
   }
 
@@ -226,6 +240,10 @@ export class VirtualScheduler {
       this.converted.delete(handle);
       this.pending.delete(label);
     }
+  }
+
+  private birth(): { born?: number } {
+    return this.stepNow ? { born: this.stepNow() } : {};
   }
 
   private clockOf(): Clock {

@@ -33,7 +33,7 @@ export function shardResult(shard: Shard, ran: number, info: FuzzCampaignInfo = 
     if (!signature) continue;
     failing += 1;
     const file = `fuzz-1-${k}.json`;
-    distinct.add({ index: k, scenarioName: `fuzz-1-${k}`, features: "f", failure: failure(k, signature), occurrences: 1, indices: [k], file, reports: [], replay: `npx racelab replay x/${file}` });
+    distinct.add({ index: k, scenarioName: `fuzz-1-${k}`, features: "f", failure: failure(k, signature), occurrences: 1, indices: [k], seenAs: [failure(k, signature).invariant], file, reports: [], replay: `npx racelab replay x/${file}` });
   }
   const run = { index: shard.index, scenarios: ran, schedules: ran * 5, steps: ran * 50, failingScenarios: failing, elapsedMs: 1, workers: 1 };
   return { version: FUZZ_RESULT_VERSION, kind: "racelab-fuzz-result", racelab: "0.1.0", campaign: info, shards: [run], scenarios: ran, schedules: run.schedules, steps: run.steps, failingScenarios: failing, distinct: distinct.list() };

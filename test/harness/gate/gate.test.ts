@@ -92,7 +92,15 @@ describe("racelab gate", () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/expected a pass/);
     expect(r.out).toMatch(/reproduce: npx racelab replay \S+\.json/);
-    expect(readFileSync(join(reports, "summary.md"), "utf8")).toMatch(/### ❌ idle-prompt-async · upstream/);
+    const summary = readFileSync(join(reports, "summary.md"), "utf8");
+    expect(summary).toMatch(/### ❌ idle-prompt-async · upstream/);
+    // The counterexample names its cause: the lost wake-up's join and the exit that did not read the message.
+    const cause = /every-message-answered cause: (.*-> \S+ joined (\S+) at \d+ -> \2 exited without reading \S+ at \d+)/.exec(r.out);
+    expect(cause, r.out).not.toBeNull();
+    // Markdown and XML text both escape <, > and &.
+    const escaped = cause![1]!.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c]!);
+    expect(summary).toContain(`  - cause: ${escaped}`);
+    expect(readFileSync(join(reports, "junit.xml"), "utf8")).toContain(`  cause: ${escaped}`);
   });
 
   it("replays saved regressions: a reproduced bug holds, one marked as fixed that still fails does not", async () => {

@@ -40,7 +40,7 @@ describe("cancel-stops-run over real runs", () => {
 describe("cancel-stops-run over hand-built traces: a cancel that resolves while an earlier run still runs", () => {
   it("is reported naming the cancel, the session and the run; a run that exited first is fine", () => {
     const bad = [start(1, "run1"), cancelCall(2, "c1"), cancelStart(2, "c1"), cancelEnd(3, "c1"), stop(4, "run1")];
-    expect(inv.check(bad, endOf(4))).toEqual([
+    expect(inv.check(bad, endOf(4))).toMatchObject([
       { invariant: NAME, step: 3, sessionID: "s1", message: "cancel c1 of s1 resolved at step 3 while run1, started before it, still runs" },
     ]);
     const ok = [start(1, "run1"), cancelCall(2, "c1"), cancelStart(2, "c1"), stop(3, "run1"), cancelEnd(3, "c1")];
@@ -68,7 +68,7 @@ describe("cancel-stops-run over hand-built traces: the lost cancel before start"
   }
 
   it("a run started after the cancel that answers a prompt sent before it is reported", () => {
-    expect(inv.check(trace("after-cancel"), endOf(5))).toEqual([
+    expect(inv.check(trace("after-cancel"), endOf(5))).toMatchObject([
       {
         invariant: NAME,
         step: 5,

@@ -78,7 +78,7 @@ describe("every-message-answered over real runs", () => {
       }),
     };
     const bad = await runOne({ scenario: toyScenarios.onePrompt, runner: silent, invariants: [NAME] });
-    expect(of(bad.violations, NAME)).toEqual([
+    expect(of(bad.violations, NAME)).toMatchObject([
       {
         invariant: NAME,
         step: bad.end.steps,
@@ -175,7 +175,7 @@ describe("every-message-answered over hand-built traces", () => {
 
   it("a request that never stored its message is reported", () => {
     const trace = [at(1, { type: "client.call", client: "a", request: "a1", action: "prompt", sessionID: "s1" })];
-    expect(inv.check(trace, endOf(1))).toEqual([
+    expect(inv.check(trace, endOf(1))).toMatchObject([
       { invariant: NAME, step: 1, sessionID: "s1", message: "request a1 (prompt s1) never stored its message" },
     ]);
   });

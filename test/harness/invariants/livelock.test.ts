@@ -27,11 +27,11 @@ describe("livelock over real runs", () => {
     const run = await runOne({ scenario: toyScenarios.onePrompt, runner: spins, invariants: [NAME], maxSteps: 50 });
     expect(run.end).toMatchObject({ atRest: false, limitHit: true, steps: 50, maxSteps: 50 });
     expect(run.choices.slice(1).every((label) => label === "a1 spin")).toBe(true);
-    expect(run.violations).toEqual([
+    expect(run.violations).toMatchObject([
       {
         invariant: NAME,
         step: 50,
-        message: "the run did not settle within 50 steps (a livelock or an unbounded loop); if the scenario really needs more, raise --max-steps",
+        message: "the run did not settle within 50 steps: a1 repeats [spin] (49 rounds, steps 2-50), a livelock or an unbounded loop; if the scenario really needs more, raise --max-steps",
       },
     ]);
   });
@@ -65,7 +65,7 @@ describe("livelock over real runs", () => {
 describe("livelock over hand-built run ends", () => {
   it("reports exactly when the limit was hit", () => {
     expect(inv.liveness).toBe(false);
-    expect(inv.check([], endOf(10, { atRest: false, limitHit: true, maxSteps: 10 }))).toEqual([
+    expect(inv.check([], endOf(10, { atRest: false, limitHit: true, maxSteps: 10 }))).toMatchObject([
       {
         invariant: NAME,
         step: 10,

@@ -54,7 +54,7 @@ describe("prompt-gets-own-reply over real runs", () => {
 
   it("a tiny runner that returns the user message instead of the reply is caught; the correct one is not (seed 1)", async () => {
     const bad = await runOne({ scenario: toyScenarios.onePrompt, runner: echoes, invariants: [NAME] });
-    expect(bad.violations).toEqual([
+    expect(bad.violations).toMatchObject([
       { invariant: NAME, step: bad.end.steps, sessionID: "s1", message: `prompt a1 returned user u_a1 at step ${bad.end.steps}, not a reply that read its message u_a1` },
     ]);
     const good = await runOne({ scenario: toyScenarios.onePrompt, runner: toy, invariants: [NAME] });
@@ -85,7 +85,7 @@ describe("prompt-gets-own-reply over hand-built traces", () => {
     const ok = [...head, saw("x1", [{ id: "m1", parts: 1 }, { id: "m2", parts: 1 }]), at(4, { type: "message", message: reply }), returns(5, reply)];
     expect(inv.check(ok, endOf(5))).toEqual([]);
     const bad = [...head, saw("x1", [{ id: "m2", parts: 1 }]), at(4, { type: "message", message: reply }), returns(5, reply)];
-    expect(inv.check(bad, endOf(5))).toEqual([
+    expect(inv.check(bad, endOf(5))).toMatchObject([
       { invariant: NAME, step: 5, sessionID: "s1", message: "prompt a1 returned assistant x1 (a reply to m2) at step 5, not a reply that read its message m1" },
     ]);
   });

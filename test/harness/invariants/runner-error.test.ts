@@ -55,7 +55,7 @@ describe("runner-error over real runs", () => {
   it("a runner whose prompt throws is reported, naming the request and the error (seed 1)", async () => {
     const run = await runOne({ scenario: toyScenarios.onePrompt, runner: throwing("prompt"), invariants: [NAME] });
     expect(run.end.pendingCalls).toEqual([]);
-    expect(run.violations).toEqual([{ invariant: NAME, step: 2, message: "request a1 (prompt s1) threw: boom in s1", sessionID: "s1" }]);
+    expect(run.violations).toMatchObject([{ invariant: NAME, step: 2, message: "request a1 (prompt s1) threw: boom in s1", sessionID: "s1" }]);
   });
 
   it("a runner whose prompt_async throws synchronously is reported (seed 1)", async () => {
@@ -91,7 +91,7 @@ describe("runner-error over hand-built traces", () => {
       at(3, { type: "client.error", request: "a1", error: "first" }),
       at(4, { type: "client.error", request: "b1", error: "second" }),
     ];
-    expect(inv.check(trace, endOf(4))).toEqual([{ invariant: NAME, step: 3, message: "request a1 (prompt s1) threw: first", sessionID: "s1" }]);
+    expect(inv.check(trace, endOf(4))).toMatchObject([{ invariant: NAME, step: 3, message: "request a1 (prompt s1) threw: first", sessionID: "s1" }]);
     expect(inv.check(trace.slice(0, 2), endOf(4))).toEqual([]);
   });
 });

@@ -53,13 +53,13 @@ describe("runner-map-integrity over hand-built traces", () => {
   });
 
   it("a Running runner the map does not hold after a step is reported, naming the step, runner, run and session", () => {
-    expect(inv.check([running(1, "r1", "run1"), set(2, "r1")], endOf(2))).toEqual([
+    expect(inv.check([running(1, "r1", "run1"), set(2, "r1")], endOf(2))).toMatchObject([
       { invariant: NAME, step: 1, sessionID: "s1", message: "after step 1 runner r1 is Running run1 but runners.get(s1) is empty: an orphaned runner" },
     ]);
   });
 
   it("a map entry deleted while its runner is still Running is reported", () => {
-    expect(inv.check([set(1, "r1"), running(1, "r1", "run1"), del(2, "r1"), idle(3, "r1")], endOf(3))).toEqual([
+    expect(inv.check([set(1, "r1"), running(1, "r1", "run1"), del(2, "r1"), idle(3, "r1")], endOf(3))).toMatchObject([
       { invariant: NAME, step: 2, sessionID: "s1", message: "after step 2 runner r1 is Running run1 but runners.get(s1) is empty: an orphaned runner" },
     ]);
     // Deleted and restored within the same step: fine.
@@ -72,7 +72,7 @@ describe("runner-map-integrity over hand-built traces", () => {
   });
 
   it("the last step is checked at the end of the run, at the run's last step", () => {
-    expect(inv.check([set(1, "r1"), running(1, "r1", "run1"), del(3, "r1")], endOf(5))).toEqual([
+    expect(inv.check([set(1, "r1"), running(1, "r1", "run1"), del(3, "r1")], endOf(5))).toMatchObject([
       { invariant: NAME, step: 5, sessionID: "s1", message: "after step 5 runner r1 is Running run1 but runners.get(s1) is empty: an orphaned runner" },
     ]);
   });

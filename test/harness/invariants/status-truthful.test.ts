@@ -15,36 +15,42 @@ const start = (step: number, runID: string, sessionID = "s1"): TraceEvent => at(
 const stop = (step: number, runID: string, sessionID = "s1"): TraceEvent =>
   at(step, { type: "loop.end", sessionID, runID, outcome: "done" });
 
-/** Checks a real idle-while-running violation against its trace. */
-function checkAgainstTrace(trace: readonly TraceEvent[], message: string, step: number): void {
-  const m = /^idle published for s1 at step (\d+) while (?:runner (s1\/r\d+) is Running (s1\.run\d+)|loop (s1\.run\d+) has not exited): observers that wait for idle stop early$/.exec(message);
+/** Checks a real idle-while-running violation against its trace, and the publisher it names against the schedule. */
+function checkAgainstTrace(trace: readonly TraceEvent[], message: string, step: number, labels: readonly string[] = []): void {
+  const m =
+    /^idle published for s1 at step (?<step>\d+)(?: by (?<by>\S+?)(?: itself|, whose loop had exited at step (?<exited>\d+) \(a dying run's publish\))?,)? while (?:runner (?<runner>s1\/r\d+) is Running (?<run>s1\.run\d+)|loop (?<loop>s1\.run\d+) has not exited): observers that wait for idle stop early$/.exec(message);
   expect(m, message).not.toBeNull();
-  expect(Number(m![1])).toBe(step);
+  const g = m!.groups!;
+  expect(Number(g.step)).toBe(step);
   expect(trace.some((e) => e.type === "status" && e.status === "idle" && e.sessionID === "s1" && e.step === step)).toBe(true);
-  const runID = m![3] ?? m![4];
+  const runID = g.run ?? g.loop;
   expect(trace.some((e) => e.type === "loop.start" && e.runID === runID && e.step <= step)).toBe(true);
-  if (m![2]) expect(trace.some((e) => e.type === "runner.state" && e.runner === m![2] && e.runID === runID)).toBe(true);
+  if (g.runner) expect(trace.some((e) => e.type === "runner.state" && e.runner === g.runner && e.runID === runID)).toBe(true);
+  // The publisher named is the actor of the step that published; a dying run had exited before it.
+  expect(g.by, "the publisher is named").toBeDefined();
+  expect(labels[step - 1]?.startsWith(`${g.by} `)).toBe(true);
+  if (g.exited) expect(trace.some((e) => e.type === "loop.end" && e.runID === g.by && e.step === Number(g.exited) && e.step <= step)).toBe(true);
 }
 
 describe("status-truthful over real runs", () => {
   it("upstream's halt path publishes idle while the runner is Running in halt-idle (seed 1)", async () => {
     const result = await exploreOne({ scenario: "halt-idle", runner: "upstream", invariant: NAME, seed: 1, runs: 20 });
-    const { violation, trace } = firstFailure(result, NAME);
+    const { violation, trace, end } = firstFailure(result, NAME);
     expect(violation.sessionID).toBe("s1");
-    expect(violation.message).toMatch(/while runner s1\/r\d+ is Running s1\.run\d+/);
-    checkAgainstTrace(trace, violation.message, violation.step);
+    expect(violation.message).toMatch(/ by (s1\.run\d+) itself, while runner s1\/r\d+ is Running \1:/);
+    checkAgainstTrace(trace, violation.message, violation.step, end.labels);
   });
 
   it("upstream publishes idle while a run is active in idle-prompt-async (seed 1)", async () => {
     const result = await exploreOne({ scenario: "idle-prompt-async", runner: "upstream", invariant: NAME, seed: 1, runs: 400 });
-    const { violation, trace } = firstFailure(result, NAME);
-    checkAgainstTrace(trace, violation.message, violation.step);
+    const { violation, trace, end } = firstFailure(result, NAME);
+    checkAgainstTrace(trace, violation.message, violation.step, end.labels);
   });
 
   it("upstream publishes idle while an interrupted loop has not exited in cancel-race (seed 1)", async () => {
     const result = await exploreOne({ scenario: "cancel-race", runner: "upstream", invariant: NAME, seed: 1, runs: 50 });
-    const { violation, trace } = firstFailure(result, NAME);
-    checkAgainstTrace(trace, violation.message, violation.step);
+    const { violation, trace, end } = firstFailure(result, NAME);
+    checkAgainstTrace(trace, violation.message, violation.step, end.labels);
   });
 
   it.each(["halt-idle", "idle-prompt-async", "cancel-race", "double-prompt-async"] as const)(
@@ -66,7 +72,7 @@ describe("status-truthful over hand-built traces", () => {
     const ok = [running(1, "r1", "run1"), start(1, "run1"), status(1, "busy"), stop(2, "run1"), idle(2, "r1"), status(3, "idle")];
     expect(inv.check(ok, endOf(3))).toEqual([]);
     const bad = [running(1, "r1", "run1"), start(1, "run1"), status(1, "busy"), status(2, "idle"), stop(3, "run1"), idle(3, "r1")];
-    expect(inv.check(bad, endOf(3))).toEqual([
+    expect(inv.check(bad, endOf(3))).toMatchObject([
       {
         invariant: NAME,
         step: 2,
@@ -90,7 +96,7 @@ describe("status-truthful over hand-built traces", () => {
 
   it("at rest, a session left busy with no runner Running is reported", () => {
     const trace = [running(1, "r1", "run1"), start(1, "run1"), status(1, "busy"), stop(2, "run1"), idle(2, "r1")];
-    expect(inv.check(trace, endOf(4))).toEqual([
+    expect(inv.check(trace, endOf(4))).toMatchObject([
       { invariant: NAME, step: 4, sessionID: "s1", message: "at rest s1 reads busy but no runner is Running" },
     ]);
     // Not at rest (the step limit stopped it), the idle may still come.
@@ -103,7 +109,7 @@ describe("status-truthful over hand-built traces", () => {
 
   it("at rest, a session reading idle while a runner is Running is reported", () => {
     const trace = [status(1, "idle"), running(2, "r1", "run1")];
-    expect(inv.check(trace, endOf(2))).toEqual([
+    expect(inv.check(trace, endOf(2))).toMatchObject([
       { invariant: NAME, step: 2, sessionID: "s1", message: "at rest s1 reads idle but a runner is still Running" },
     ]);
     expect(inv.check(trace, endOf(2, { atRest: false, limitHit: true }))).toEqual([]);

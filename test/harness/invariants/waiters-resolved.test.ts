@@ -26,8 +26,8 @@ describe("waiters-resolved over real runs", () => {
     expect(run.end.atRest).toBe(true);
     const waitStart = run.trace.find((e) => e.type === "wait.start");
     expect(waitStart?.type === "wait.start" && waitStart).toMatchObject({ waiter: "a1", runID: "s1.toy1", sessionID: "s1" });
-    expect(run.violations).toEqual([
-      { invariant: NAME, step: run.end.steps, sessionID: "s1", message: `a1 waits since step ${waitStart!.step} on s1.toy1, which will never resolve it` },
+    expect(run.violations).toMatchObject([
+      { invariant: NAME, step: run.end.steps, sessionID: "s1", message: `a1 waits since step ${waitStart!.step} on s1.toy1, which will never resolve it: s1.toy1 exited (done) at step ${run.end.steps} without resolving it` },
     ]);
   });
 
@@ -37,8 +37,8 @@ describe("waiters-resolved over real runs", () => {
       .map((v) => [v.sessionID, v.message.replace(/since step \d+/, "since step N")])
       .sort(([a], [b]) => String(a).localeCompare(String(b)));
     expect(found).toEqual([
-      ["s1", expect.stringMatching(/^a1 waits since step N on s1\.toy\d, which will never resolve it$/)],
-      ["s2", expect.stringMatching(/^b1 waits since step N on s2\.toy\d, which will never resolve it$/)],
+      ["s1", expect.stringMatching(/^a1 waits since step N on (s1\.toy\d), which will never resolve it: \1 exited \(done\) at step \d+ without resolving it$/)],
+      ["s2", expect.stringMatching(/^b1 waits since step N on (s2\.toy\d), which will never resolve it: \1 exited \(done\) at step \d+ without resolving it$/)],
     ]);
     // The callers themselves did return: only the report of the wait is missing.
     expect(run.end.pendingCalls).toEqual([]);
@@ -68,8 +68,8 @@ describe("waiters-resolved over hand-built traces", () => {
   ];
 
   it("reports only the waiters whose wait never ended", () => {
-    expect(inv.check(trace, endOf(4))).toEqual([
-      { invariant: NAME, step: 4, sessionID: "s1", message: "b1 waits since step 2 on run1, which will never resolve it" },
+    expect(inv.check(trace, endOf(4))).toMatchObject([
+      { invariant: NAME, step: 4, sessionID: "s1", message: "b1 waits since step 2 on run1, which will never resolve it: run1 never started" },
     ]);
     expect(inv.check([...trace, at(4, { type: "wait.end", waiter: "b1" })], endOf(4))).toEqual([]);
   });
@@ -81,6 +81,6 @@ describe("waiters-resolved over hand-built traces", () => {
 
   it("a waiter that waits again after being resolved is judged by its last wait", () => {
     const again = [...trace, at(4, { type: "wait.start", sessionID: "s1", waiter: "a1", runID: "run2" }), at(5, { type: "wait.end", waiter: "b1" })];
-    expect(inv.check(again, endOf(5)).map((v) => v.message)).toEqual(["a1 waits since step 4 on run2, which will never resolve it"]);
+    expect(inv.check(again, endOf(5)).map((v) => v.message)).toEqual(["a1 waits since step 4 on run2, which will never resolve it: run2 never started"]);
   });
 });

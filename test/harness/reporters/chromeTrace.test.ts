@@ -32,7 +32,7 @@ describe("chromeTrace on sync-child, upstream, main-idle observer, seed 1", () =
     expect(Array.isArray(trace.traceEvents)).toBe(true);
     expect(trace.otherData).toMatchObject({ scenario: "sync-child", runner: "upstream", observer: "main-idle", replay: report.replay, steps: report.choices.length });
     for (const e of trace.traceEvents) {
-      expect(["M", "X", "i"]).toContain(e.ph);
+      expect(["M", "X", "i", "s", "f"]).toContain(e.ph);
       expect(Number.isInteger(e.pid) && Number.isInteger(e.tid)).toBe(true);
       if (e.ph !== "M") expect(Number.isFinite(e.ts)).toBe(true);
     }
@@ -59,6 +59,23 @@ describe("chromeTrace on sync-child, upstream, main-idle observer, seed 1", () =
       expect(e).toMatchObject({ name: s.label, ts: s.step * 1000, dur: 1000, tid: tidOf.get(s.lane), args: { step: s.step, lane: s.lane, events: s.events } });
     });
     expect(steps.find((e) => e.name === "main.run1 llm")!.tid).toBe(tidOf.get("LLM"));
+  });
+
+  it("draws each violation's causal chain as flow arrows from one step of the chain to the next, and puts it in the args", async () => {
+    const report = await realFailure({ scenario: "idle-prompt-async", runner: "upstream" });
+    const v = report.violations[0]!;
+    expect(v.cause, "the lost wake-up has a causal chain").toBeDefined();
+    const events = parse(report).traceEvents;
+    const starts = events.filter((e) => e.ph === "s");
+    const ends = events.filter((e) => e.ph === "f");
+    const chain = v.cause!.steps.map((c) => c.step);
+    expect(starts.map((e) => e.ts! / 1000 - 0.5)).toEqual(chain.slice(0, -1));
+    expect(ends.map((e) => e.ts! / 1000 - 0.5)).toEqual(chain.slice(1));
+    const model = laneModel(report);
+    const tidOf = new Map(events.filter((e) => e.name === "thread_name").map((e) => [e.args!["name"], e.tid]));
+    for (const f of [...starts, ...ends]) expect(f.tid).toBe(tidOf.get(model.steps[f.ts! / 1000 - 1.5]!.lane));
+    expect(events.find((e) => e.ph === "i")!.args).toMatchObject({ cause: v.cause!.text });
+    for (const step of chain) expect(events.find((e) => e.ph === "X" && e.ts === step * 1000)!.args!["cause"]).toBeDefined();
   });
 
   it("marks each violation as a global instant event inside its step", async () => {

@@ -24,7 +24,8 @@ describe("renderHtml on idle-prompt-async, upstream, seed 1 (lost wake-up)", () 
     const model = laneModel(report);
     for (const lane of model.lanes) expect(html).toContain(`<th scope="col" class="lane kind-${lane.kind}" data-lane="${lane.name}">`);
     for (const s of model.steps) {
-      expect(html).toContain(`<div class="box kind-${model.lanes.find((l) => l.name === s.lane)!.kind}${s.violations.length > 0 ? " violated" : ""}" data-step="${s.step}" data-lane="${s.lane}">`);
+      const cause = s.causes.length > 0 ? ` cause" data-cause="${[...new Set(s.causes.map((c) => c.invariant))].join(" ")}` : "";
+      expect(html).toContain(`<div class="box kind-${model.lanes.find((l) => l.name === s.lane)!.kind}${s.violations.length > 0 ? " violated" : ""}${cause}" data-step="${s.step}" data-lane="${s.lane}">`);
     }
     expect(rowOf(html, 8)).toContain(`data-lane="LLM"><div class="box`);
   });
@@ -39,6 +40,26 @@ describe("renderHtml on idle-prompt-async, upstream, seed 1 (lost wake-up)", () 
     expect(row).toBeGreaterThan(0);
     const next = html.indexOf(`data-step="${v.step + 1}"><th`);
     if (next >= 0) expect(marker).toBeLessThan(next);
+  });
+
+  it("highlights the steps of the causal chain, not only the last step, and states the chain", async () => {
+    const report = await realFailure({ scenario: "idle-prompt-async", runner: "upstream" });
+    const v = report.violations[0]!;
+    expect(v.cause, "the lost wake-up has a causal chain").toBeDefined();
+    const html = renderHtml(report);
+    const chain = v.cause!.steps.map((c) => c.step);
+    expect(chain.length).toBeGreaterThan(2);
+    expect(chain).not.toEqual([v.step]);
+    for (const step of chain) {
+      const row = rowOf(html, step);
+      expect(row, `step ${step}`).toMatch(/<tr class="step[^"]* in-cause"/);
+      expect(row).toContain(`cause" data-cause="${v.invariant}"`);
+      expect(row).toMatch(new RegExp(`class="why" data-invariant="${v.invariant}">● \\d+/${chain.length} `));
+    }
+    const outside = laneModel(report).steps.filter((s) => !chain.includes(s.step));
+    for (const s of outside) expect(rowOf(html, s.step)).not.toContain(" in-cause");
+    const text = v.cause!.text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+    expect(html.split(`<div class="cause-chain" data-invariant="${v.invariant}">cause: ${text}</div>`).length - 1).toBe(2);
   });
 
   it("is self-contained: no script, no external resource, a CSP that forbids both", async () => {

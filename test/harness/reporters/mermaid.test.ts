@@ -54,6 +54,31 @@ describe("mermaidSequence on idle-prompt-async, upstream, seed 1 (lost wake-up)"
     expect(lines[at - 1]).toContain(`: ${v.step}. `);
   });
 
+  it("notes the violation's causal chain after it and marks each step of the chain", async () => {
+    const report = await realFailure({ scenario: "idle-prompt-async", runner: "upstream" });
+    const v = report.violations[0]!;
+    expect(v.cause, "the lost wake-up has a causal chain").toBeDefined();
+    const lines = body(mermaidSequence(report));
+    const at = lines.findIndex((l) => l.includes(`: ✗ ${v.invariant} at step ${v.step}`));
+    expect(lines[at + 1]).toMatch(/^ {2}Note over L1,L\d+: cause#58; /);
+    expect(lines[at + 1]).toContain("joined s1.run1 at");
+    for (const c of v.cause!.steps) {
+      const line = lines.find((l) => l.includes(`: ${c.step}. ● `));
+      expect(line, `step ${c.step}`).toBeDefined();
+      expect(line).toContain(`<br/>● `);
+    }
+    const marked = lines.filter((l) => /: \d+\. ● /.test(l)).length;
+    expect(marked).toBe(v.cause!.steps.length);
+  });
+
+  it("keeps the causal chain's steps when the middle is left out, as they fit", async () => {
+    const report = await realFailure({ scenario: "idle-prompt-async", runner: "upstream" });
+    const chain = report.violations[0]!.cause!.steps.map((c) => c.step);
+    const text = mermaidSequence(report, chain.length + 1);
+    expectStatements(text);
+    for (const step of chain) expect(text, `step ${step}`).toContain(`: ${step}. ● `);
+  });
+
   it("keeps the violation visible when the middle is left out", async () => {
     const report = await realFailure({ scenario: "idle-prompt-async", runner: "upstream" });
     const v = report.violations[0]!;
