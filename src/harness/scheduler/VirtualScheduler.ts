@@ -21,7 +21,12 @@ export function actorOf(label: string): string {
 
 interface PendingPoint extends ReadyPoint {
   readonly resolve: () => void;
-  readonly detach: () => void;
+  /** Rejects the waiter with an interrupt; set for points made with a signal. */
+  readonly reject: ((error: Interrupted) => void) | undefined;
+  /** The label as asked for (before {@link VirtualScheduler.uniqueLabel}), for the interrupt's message. */
+  readonly asked: string;
+  /** The waiting points of this point's signal, which it leaves when released. */
+  readonly waiters: Set<PendingPoint> | undefined;
 }
 
 /** A timer set through {@link Timers}: owned by the fake clock until it is due. */
@@ -57,6 +62,12 @@ export class VirtualScheduler {
   private readonly converted = new Map<TimerHandle, string>();
   /** The timer being released while the fake clock ticks to it. */
   private releasing: string | undefined;
+  /**
+   * One abort listener per signal, not per point: a run's every point carries the run's signal,
+   * and adding and removing a listener per point cost more than the rest of the point. The set
+   * holds the signal's waiting points in creation order, the order their listeners fired in.
+   */
+  private readonly signals = new Map<AbortSignal, { readonly waiters: Set<PendingPoint>; readonly onAbort: () => void }>();
 
   /** @param onInterrupt called when an aborted signal takes a waiting point out of the ready set. */
   constructor(private readonly onInterrupt?: (label: string) => void) {}
@@ -64,24 +75,47 @@ export class VirtualScheduler {
   /** Creates a point; the promise settles when released (or rejects when its signal aborts). */
   point(label: string, options?: PointOptions): Promise<void> {
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(new Interrupted(label));
+    if (signal === undefined) {
+      return new Promise<void>((resolve) => this.add(label, resolve, undefined, undefined));
+    }
+    if (signal.aborted) return Promise.reject(new Interrupted(label));
+    const waiters = this.waitersOf(signal);
+    return new Promise<void>((resolve, reject) => waiters.add(this.add(label, resolve, reject, waiters)));
+  }
+
+  private add(label: string, resolve: () => void, reject: PendingPoint["reject"], waiters: PendingPoint["waiters"]): PendingPoint {
     const unique = this.uniqueLabel(label);
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        if (this.pending.delete(unique)) {
-          this.onInterrupt?.(unique);
-          reject(new Interrupted(label));
-        }
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.pending.set(unique, {
-        id: this.nextID++,
-        label: unique,
-        actor: actorOf(label),
-        resolve,
-        detach: () => signal?.removeEventListener("abort", onAbort),
-      });
-    });
+    const entry: PendingPoint = { id: this.nextID++, label: unique, actor: actorOf(label), resolve, reject, asked: label, waiters };
+    this.pending.set(unique, entry);
+    return entry;
+  }
+
+  /** The signal's waiting points; the first point made with it registers the scheduler's one listener. */
+  private waitersOf(signal: AbortSignal): Set<PendingPoint> {
+    const known = this.signals.get(signal);
+    if (known !== undefined) return known.waiters;
+    const waiters = new Set<PendingPoint>();
+    const onAbort = () => {
+      for (const p of waiters) {
+        this.pending.delete(p.label);
+        this.onInterrupt?.(p.label);
+        p.reject!(new Interrupted(p.asked));
+      }
+      waiters.clear();
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.signals.set(signal, { waiters, onAbort });
+    return waiters;
+  }
+
+  /**
+   * Takes the scheduler's listeners off every signal it has seen. A run's signals usually die
+   * with the run; one that outlives it (a module-level controller) would otherwise keep a
+   * listener of every run that used it.
+   */
+  dispose(): void {
+    this.signals.forEach(({ onAbort }, signal) => signal.removeEventListener("abort", onAbort));
+    this.signals.clear();
   }
 
   /**
@@ -90,7 +124,7 @@ export class VirtualScheduler {
    */
   task(label: string, run: () => void): TaskHandle {
     const unique = this.uniqueLabel(label);
-    const entry = { id: this.nextID++, label: unique, actor: actorOf(label), resolve: run, detach: noop };
+    const entry: PendingPoint = { id: this.nextID++, label: unique, actor: actorOf(label), resolve: run, reject: undefined, asked: label, waiters: undefined };
     this.pending.set(unique, entry);
     return {
       cancel: () => {
@@ -133,7 +167,7 @@ export class VirtualScheduler {
 
   /** The label names a timer that the fake clock has not fired yet. */
   isTimer(label: string): boolean {
-    return this.timerMap.has(label);
+    return this.timerMap.size > 0 && this.timerMap.has(label);
   }
 
   /** Virtual time in ms: starts at 0, moves only when a timer is released. */
@@ -146,11 +180,11 @@ export class VirtualScheduler {
     const p = this.pending.get(label);
     if (p) {
       this.pending.delete(label);
-      p.detach();
+      p.waiters?.delete(p);
       p.resolve();
       return;
     }
-    const t = this.timerMap.get(label);
+    const t = this.timerMap.size > 0 ? this.timerMap.get(label) : undefined;
     if (!t) throw new Error(`no ready point '${label}'`);
     // The fake clock advances to the timer's due time and fires it, and any timer due at the
     // same instant; those become ordinary ready points (see `fired`).
@@ -209,7 +243,7 @@ export class VirtualScheduler {
       run();
       return;
     }
-    this.pending.set(timer.label, { id: timer.id, label: timer.label, actor: timer.actor, resolve: run, detach: () => {} });
+    this.pending.set(timer.label, { id: timer.id, label: timer.label, actor: timer.actor, resolve: run, reject: undefined, asked: timer.label, waiters: undefined });
     this.converted.set(timer.handle, timer.label);
   }
 
@@ -235,15 +269,13 @@ export class VirtualScheduler {
 
   /** Two points of one actor are never ready at once; a duplicate label still gets a stable name. */
   private uniqueLabel(label: string): string {
-    if (!this.pending.has(label) && !this.timerMap.has(label)) return label;
+    if (!this.pending.has(label) && (this.timerMap.size === 0 || !this.timerMap.has(label))) return label;
     for (let n = 2; ; n++) {
       const candidate = `${label} (${n})`;
       if (!this.pending.has(candidate) && !this.timerMap.has(candidate)) return candidate;
     }
   }
 }
-
-function noop(): void {}
 
 /**
  * Resolves once every microtask queued so far, and every microtask those queue, has run:
