@@ -157,7 +157,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     // Releasing a timer moves virtual time, which every later id and timer depends on.
     if (scheduler.isTimer(picked.label)) footprint.global = true;
     try {
-      scheduler.release(picked.label);
+      scheduler.releaseReady(picked);
     } catch (error) {
       // A timer callback of the runner threw (points only resolve promises, which never throws).
       uncaught.push(error);

@@ -10,8 +10,10 @@ export const runnerMapIntegrity: Invariant = {
     const map = new Map<string, string>();
     const running = new Map<string, { sessionID: string; runID: string }>();
     let step = 0;
+    // Runs at every step boundary: iterate without destructuring (no entry array per runner).
     const verify = (at: number): Violation | undefined => {
-      for (const [runner, { sessionID, runID }] of running) {
+      for (const runner of running.keys()) {
+        const { sessionID, runID } = running.get(runner)!;
         const holder = map.get(sessionID);
         if (holder === runner) continue;
         return {

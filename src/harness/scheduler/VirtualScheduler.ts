@@ -26,7 +26,7 @@ interface PendingPoint extends ReadyPoint {
   /** The label as asked for (before {@link VirtualScheduler.uniqueLabel}), for the interrupt's message. */
   readonly asked: string;
   /** The waiting points of this point's signal, which it leaves when released. */
-  readonly waiters: Set<PendingPoint> | undefined;
+  readonly waiters: PendingPoint[] | undefined;
 }
 
 /** A timer set through {@link Timers}: owned by the fake clock until it is due. */
@@ -51,8 +51,13 @@ type Clock = ReturnType<typeof FakeTimers.createClock>;
  * this gives the complete ready set after every step.
  */
 export class VirtualScheduler {
-  /** invariant: insertion order = creation order; keys are unique labels (across points and timers). */
-  private readonly pending = new Map<string, PendingPoint>();
+  /**
+   * invariant: insertion order = creation order; labels are unique (across points and timers).
+   * An array, not a map by label: a ready set holds a handful of points, a scan of it costs
+   * less than hashing each new label, and a map whose entries come and go every step keeps
+   * reallocating its table.
+   */
+  private readonly pending: PendingPoint[] = [];
   /** Timers the fake clock has not fired yet, by unique label. */
   private readonly timerMap = new Map<string, PendingTimer>();
   private nextID = 0;
@@ -64,10 +69,10 @@ export class VirtualScheduler {
   private releasing: string | undefined;
   /**
    * One abort listener per signal, not per point: a run's every point carries the run's signal,
-   * and adding and removing a listener per point cost more than the rest of the point. The set
+   * and adding and removing a listener per point cost more than the rest of the point. The list
    * holds the signal's waiting points in creation order, the order their listeners fired in.
    */
-  private readonly signals = new Map<AbortSignal, { readonly waiters: Set<PendingPoint>; readonly onAbort: () => void }>();
+  private readonly signals = new Map<AbortSignal, { readonly waiters: PendingPoint[]; readonly onAbort: () => void }>();
 
   /** @param onInterrupt called when an aborted signal takes a waiting point out of the ready set. */
   constructor(private readonly onInterrupt?: (label: string) => void) {}
@@ -80,28 +85,27 @@ export class VirtualScheduler {
     }
     if (signal.aborted) return Promise.reject(new Interrupted(label));
     const waiters = this.waitersOf(signal);
-    return new Promise<void>((resolve, reject) => waiters.add(this.add(label, resolve, reject, waiters)));
+    return new Promise<void>((resolve, reject) => waiters.push(this.add(label, resolve, reject, waiters)));
   }
 
   private add(label: string, resolve: () => void, reject: PendingPoint["reject"], waiters: PendingPoint["waiters"]): PendingPoint {
     const unique = this.uniqueLabel(label);
     const entry: PendingPoint = { id: this.nextID++, label: unique, actor: actorOf(label), resolve, reject, asked: label, waiters };
-    this.pending.set(unique, entry);
+    this.pending.push(entry);
     return entry;
   }
 
   /** The signal's waiting points; the first point made with it registers the scheduler's one listener. */
-  private waitersOf(signal: AbortSignal): Set<PendingPoint> {
+  private waitersOf(signal: AbortSignal): PendingPoint[] {
     const known = this.signals.get(signal);
     if (known !== undefined) return known.waiters;
-    const waiters = new Set<PendingPoint>();
+    const waiters: PendingPoint[] = [];
     const onAbort = () => {
-      for (const p of waiters) {
-        this.pending.delete(p.label);
+      for (const p of waiters.splice(0)) {
+        remove(this.pending, p);
         this.onInterrupt?.(p.label);
         p.reject!(new Interrupted(p.asked));
       }
-      waiters.clear();
     };
     signal.addEventListener("abort", onAbort, { once: true });
     this.signals.set(signal, { waiters, onAbort });
@@ -125,13 +129,10 @@ export class VirtualScheduler {
   task(label: string, run: () => void): TaskHandle {
     const unique = this.uniqueLabel(label);
     const entry: PendingPoint = { id: this.nextID++, label: unique, actor: actorOf(label), resolve: run, reject: undefined, asked: label, waiters: undefined };
-    this.pending.set(unique, entry);
+    this.pending.push(entry);
     return {
       cancel: () => {
-        if (this.pending.get(unique) === entry) {
-          this.pending.delete(unique);
-          this.onInterrupt?.(unique);
-        }
+        if (remove(this.pending, entry)) this.onInterrupt?.(unique);
       },
     };
   }
@@ -142,7 +143,7 @@ export class VirtualScheduler {
    * earlier one, but any timer may fire before any point: time advances only by choice.
    */
   ready(): ReadyPoint[] {
-    const points: ReadyPoint[] = [...this.pending.values()];
+    const points: ReadyPoint[] = this.pending.slice();
     if (this.timerMap.size === 0) return points;
     let min = Number.POSITIVE_INFINITY;
     for (const t of this.timerMap.values()) min = Math.min(min, t.due);
@@ -152,7 +153,7 @@ export class VirtualScheduler {
 
   /** Number of ready points (timers not counted). */
   get size(): number {
-    return this.pending.size;
+    return this.pending.length;
   }
 
   /**
@@ -160,7 +161,7 @@ export class VirtualScheduler {
    * is not unref'd. When only unref'd timers are left the program is at rest (as Node exits).
    */
   get alive(): boolean {
-    if (this.pending.size > 0) return true;
+    if (this.pending.length > 0) return true;
     for (const t of this.timerMap.values()) if (!t.unref) return true;
     return false;
   }
@@ -177,13 +178,29 @@ export class VirtualScheduler {
 
   /** Releases the point (or fires the timer) with this label; its waiter runs on the next microtask. */
   release(label: string): void {
-    const p = this.pending.get(label);
-    if (p) {
-      this.pending.delete(label);
-      p.waiters?.delete(p);
-      p.resolve();
+    const at = this.indexOf(label);
+    if (at >= 0) {
+      this.releaseAt(at);
       return;
     }
+    this.releaseTimer(label);
+  }
+
+  /** Releases a point of the last {@link ready} set: the same as releasing its label, without looking the label up. */
+  releaseReady(point: ReadyPoint): void {
+    const at = this.pending.indexOf(point as PendingPoint);
+    if (at >= 0) this.releaseAt(at);
+    else this.releaseTimer(point.label);
+  }
+
+  private releaseAt(at: number): void {
+    const p = this.pending[at]!;
+    removeAt(this.pending, at);
+    if (p.waiters !== undefined) remove(p.waiters, p);
+    p.resolve();
+  }
+
+  private releaseTimer(label: string): void {
     const t = this.timerMap.size > 0 ? this.timerMap.get(label) : undefined;
     if (!t) throw new Error(`no ready point '${label}'`);
     // The fake clock advances to the timer's due time and fires it, and any timer due at the
@@ -243,7 +260,7 @@ export class VirtualScheduler {
       run();
       return;
     }
-    this.pending.set(timer.label, { id: timer.id, label: timer.label, actor: timer.actor, resolve: run, reject: undefined, asked: timer.label, waiters: undefined });
+    this.pending.push({ id: timer.id, label: timer.label, actor: timer.actor, resolve: run, reject: undefined, asked: timer.label, waiters: undefined });
     this.converted.set(timer.handle, timer.label);
   }
 
@@ -258,7 +275,8 @@ export class VirtualScheduler {
     const label = this.converted.get(handle);
     if (label !== undefined) {
       this.converted.delete(handle);
-      this.pending.delete(label);
+      const at = this.indexOf(label);
+      if (at >= 0) removeAt(this.pending, at);
     }
   }
 
@@ -269,12 +287,37 @@ export class VirtualScheduler {
 
   /** Two points of one actor are never ready at once; a duplicate label still gets a stable name. */
   private uniqueLabel(label: string): string {
-    if (!this.pending.has(label) && (this.timerMap.size === 0 || !this.timerMap.has(label))) return label;
+    if (!this.taken(label)) return label;
     for (let n = 2; ; n++) {
       const candidate = `${label} (${n})`;
-      if (!this.pending.has(candidate) && !this.timerMap.has(candidate)) return candidate;
+      if (!this.taken(candidate)) return candidate;
     }
   }
+
+  private taken(label: string): boolean {
+    return this.indexOf(label) >= 0 || (this.timerMap.size > 0 && this.timerMap.has(label));
+  }
+
+  /** Position of the waiting point with this label in {@link pending}, or -1. */
+  private indexOf(label: string): number {
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) if (pending[i]!.label === label) return i;
+    return -1;
+  }
+}
+
+/** Takes `item` out of `list`; false if it was not in it. */
+function remove<T>(list: T[], item: T): boolean {
+  const at = list.indexOf(item);
+  if (at < 0) return false;
+  removeAt(list, at);
+  return true;
+}
+
+/** `list.splice(at, 1)` without the array of removed items splice allocates (every step releases a point). */
+function removeAt<T>(list: T[], at: number): void {
+  for (let i = at + 1; i < list.length; i++) list[i - 1] = list[i]!;
+  list.length -= 1;
 }
 
 /**
