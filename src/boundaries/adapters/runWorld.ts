@@ -4,6 +4,7 @@ import type { RunObserver } from "../../subjects/observers/RunObserver.ts";
 import { createWorld } from "../../harness/scenario/createWorld.ts";
 import type { Scenario } from "../../harness/scenario/schema.ts";
 import type { TraceEvent } from "../../harness/trace.ts";
+import { stampEvent } from "../../harness/explore/stampEvent.ts";
 
 /** A scheduler other than racelab's: how it makes a point, and how to wait until the world is done. */
 export interface ForeignScheduler {
@@ -46,7 +47,7 @@ export async function runWorld(
       now: () => timers.now(),
       timers,
       emit: (event) => {
-        trace.push({ ...event, step: steps } as TraceEvent);
+        trace.push(stampEvent(event, steps));
       },
     },
     observer ? { observer } : {},

@@ -4,7 +4,7 @@ import type { Io } from "../main.ts";
 /** `racelab bench`: measures speed, time to first bug, reduction and memory; prints a table or JSON. */
 export async function benchCommand(io: Io, options: { json: boolean; quick: boolean }): Promise<number> {
   const budgets = options.quick
-    ? { throughputRuns: 200, fastCheckRuns: 50, seeds: 3, bugBudget: 5000, dfsBudget: 2000, longRun: 500, transportRuns: 200, fuzzSeconds: 3, cliRuns: 300, cliRounds: 1, effectRuns: 50 }
+    ? { throughputRuns: 200, fastCheckRuns: 50, stepRounds: 1, seeds: 3, bugBudget: 5000, dfsBudget: 2000, memoryRuns: 2000, memoryEarly: 200, transportRuns: 200, fuzzSeconds: 3, cliRuns: 300, cliRounds: 1, effectRuns: 50 }
     : BENCH_DEFAULTS;
   const result = await runBench(budgets, options.json ? undefined : (line) => io.err(`  … ${line}`));
   if (options.json) {
@@ -12,10 +12,14 @@ export async function benchCommand(io: Io, options: { json: boolean; quick: bool
     return 0;
   }
   const pc = io.colors;
-  io.out(pc.bold("Schedules per second (fixed runner)"));
-  io.out("  scenario              racelab  fast-check   bare   racelab/fc  racelab/bare");
-  for (const t of result.throughput) {
-    io.out(`  ${t.scenario.padEnd(20)} ${String(t.racelab).padStart(8)} ${String(t.fastCheck).padStart(11)} ${String(t.bare).padStart(6)} ${String(t.vsFastCheck).padStart(12)} ${String(t.vsBare).padStart(13)}`);
+  io.out(pc.bold(`µs per step (fixed runner; best of ${budgets.stepRounds} alternating rounds), schedules/s after`));
+  io.out("  bare replay: the schedules racelab ran, replayed by a trivial scheduler (no trace, invariants or hashing)");
+  io.out("  scenario                     racelab  bare replay  fast-check   racelab/bare  fc/racelab   sched/s: racelab  bare  fc");
+  for (const t of result.stepCost) {
+    const flags = [t.sameSchedules ? "" : pc.red(" schedules differ"), t.diverged ? pc.red(` ${t.diverged} diverged`) : ""].join("");
+    io.out(
+      `  ${t.scenario.padEnd(27)} ${t.racelab.microsPerStep.toFixed(2).padStart(8)} ${t.bareReplay.microsPerStep.toFixed(2).padStart(12)} ${t.fastCheck.microsPerStep.toFixed(2).padStart(11)} ${String(t.vsBareReplay).padStart(14)} ${String(t.fastCheckVsRacelab).padStart(11)}   ${String(t.racelab.schedulesPerSecond).padStart(16)} ${String(t.bareReplay.schedulesPerSecond).padStart(5)} ${String(t.fastCheck.schedulesPerSecond).padStart(4)}${flags}`,
+    );
   }
   io.out("");
   io.out(pc.bold(`Seeded bugs: median schedules / ms to the first violation over ${budgets.seeds} seeds; shrunk length`));
@@ -36,7 +40,7 @@ export async function benchCommand(io: Io, options: { json: boolean; quick: bool
   io.out("");
   const m = result.memory;
   io.out(pc.bold("Memory"));
-  io.out(`  long run: ${m.longRunSchedules} schedules in ${m.longRunMs} ms; peak RSS ${m.peakRssMiB} MiB; heap used after ${m.heapUsedMiB} MiB`);
+  io.out(`  ${m.scenario}, ${m.schedules} schedules in ${m.ms} ms: RSS ${m.rssEarlyMiB} MiB after ${m.earlySchedules}, ${m.rssEndMiB} MiB after ${m.schedules} (${m.rssGrowth}x); heap used ${m.heapUsedEarlyMiB} -> ${m.heapUsedEndMiB} MiB; peak RSS of the bench so far ${m.peakRssMiB} MiB`);
   io.out("");
   io.out(pc.bold("fuzz worker scaling (fixed runner, seed 1, same wall time)"));
   for (const f of result.fuzz.runs) io.out(`  ${f.workers} worker${f.workers === 1 ? " " : "s"}: ${f.scenarios} scenarios, ${f.schedules} schedules (${f.schedulesPerSecond}/s)`);

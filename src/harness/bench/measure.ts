@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { ScenariosMap } from "../scenario/builtin/index.ts";
-import { bareScheduler } from "../../boundaries/adapters/bareScheduler.ts";
 import { fastCheckScheduler } from "../../boundaries/adapters/fastCheckScheduler.ts";
 import { runWorld } from "../../boundaries/adapters/runWorld.ts";
 import { explore } from "../explore/explore.ts";
@@ -12,7 +11,9 @@ import type { WorldOptions } from "../scenario/createWorld.ts";
 import { resolveInvariants } from "../resolve.ts";
 import { RunnersMap } from "../../subjects/runner/variants/index.ts";
 import type { Scenario } from "../scenario/schema.ts";
-import type { StrategyFactory } from "../scheduler/strategies/Strategy.ts";
+import type { Strategy, StrategyFactory } from "../scheduler/strategies/Strategy.ts";
+import { StrategiesMap } from "../scheduler/strategies/index.ts";
+import { replayOnFloor } from "./bareReplay.ts";
 
 /** Wall-clock milliseconds of `fn` (benchmarks only; never inside a simulated run). */
 export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -21,35 +22,84 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: nu
   return { value, ms: performance.now() - start };
 }
 
-/** Schedules per second of racelab's explorer on one scenario. */
-export async function racelabThroughput(scenario: Scenario, runner: RunnerVariant, strategy: StrategyFactory, runs: number) {
-  const { value, ms } = await timed(() =>
-    explore({ scenario, runner, strategy: strategy({ seed: 1 }), invariants: resolveInvariants(scenario), runs, maxSteps: 1000, keepGoing: true, concurrency: 16 }),
-  );
-  return (value.schedulesRun / ms) * 1000;
+/** What one contender spent on a set of schedules. */
+export interface Spent {
+  readonly ms: number;
+  readonly schedules: number;
+  /** Scheduling points released, over all the schedules. */
+  readonly steps: number;
 }
 
-/** Schedules per second of the same runner driven by fast-check's fc.scheduler() through the port. */
-export async function fastCheckThroughput(scenario: Scenario, runner: RunnerVariant, runs: number) {
+/** The schedules racelab's explorer ran: each one's released labels, and whether it ended at rest. */
+export interface Recorded {
+  readonly choices: readonly (readonly string[])[];
+  readonly atRest: readonly boolean[];
+  readonly traceHash: string;
+}
+
+/** racelab's explorer on one scenario, as the bench times it: random strategy, seed 1, 16 at a time. */
+function exploreRandom(scenario: Scenario, runner: RunnerVariant, strategy: Strategy, runs: number) {
+  return explore({ scenario, runner, strategy, invariants: resolveInvariants(scenario), runs, maxSteps: 1000, keepGoing: true, concurrency: 16 });
+}
+
+/**
+ * Runs the exploration the bench times once, untimed, and records what each schedule released
+ * (wrapping the strategy's choosers), for the bare replay to run the very same schedules.
+ */
+export async function recordSchedules(scenario: Scenario, runner: RunnerVariant, runs: number): Promise<Recorded> {
+  const inner = StrategiesMap.random({ seed: 1 });
+  const choices: string[][] = [];
+  const atRest: boolean[] = [];
+  const recording: Strategy = {
+    name: inner.name,
+    independent: inner.independent,
+    next(run) {
+      const chooser = inner.next(run);
+      if (!chooser) return undefined;
+      const labels: string[] = [];
+      choices[run] = labels;
+      return {
+        choose(ready, step) {
+          const index = chooser.choose(ready, step);
+          if (index >= 0) labels.push(ready[index]!.label);
+          return index;
+        },
+        finish(steps, rest) {
+          atRest[run] = rest;
+          chooser.finish?.(steps, rest);
+        },
+      };
+    },
+  };
+  const result = await exploreRandom(scenario, runner, recording, runs);
+  return { choices, atRest, traceHash: result.traceHash };
+}
+
+/** racelab's explorer on one scenario: random strategy, seed 1 (the schedules {@link recordSchedules} records). */
+export async function racelabSpent(scenario: Scenario, runner: RunnerVariant, runs: number): Promise<Spent & { traceHash: string }> {
+  const { value, ms } = await timed(() => exploreRandom(scenario, runner, StrategiesMap.random({ seed: 1 }), runs));
+  return { ms, schedules: value.schedulesRun, steps: Math.round(value.stats.steps.avg * value.schedulesRun), traceHash: value.traceHash };
+}
+
+/** The same runner driven by fast-check's fc.scheduler() through the port, with racelab's trace and invariants. */
+export async function fastCheckSpent(scenario: Scenario, runner: RunnerVariant, runs: number): Promise<Spent> {
   const invariants = resolveInvariants(scenario);
+  let steps = 0;
   const { ms } = await timed(() =>
     fc.assert(
       fc.asyncProperty(fc.scheduler(), async (s) => {
-        await runWorld(scenario, runner, invariants, fastCheckScheduler(s));
+        steps += (await runWorld(scenario, runner, invariants, fastCheckScheduler(s))).steps;
       }),
       { seed: 1, numRuns: runs },
     ),
   );
-  return (runs / ms) * 1000;
+  return { ms, schedules: runs, steps };
 }
 
-/** Schedules per second of bare execution: every point resolves at once (one fixed order). */
-export async function bareThroughput(scenario: Scenario, runner: RunnerVariant, runs: number) {
-  const invariants = resolveInvariants(scenario);
-  const { ms } = await timed(async () => {
-    for (let i = 0; i < runs; i++) await runWorld(scenario, runner, invariants, bareScheduler());
-  });
-  return (runs / ms) * 1000;
+/** The floor: the recorded schedules replayed on the bare {@link FloorScheduler}, 16 at a time as racelab runs them. */
+export async function bareReplaySpent(scenario: Scenario, runner: RunnerVariant, recorded: Recorded): Promise<Spent & { diverged: number }> {
+  const { value, ms } = await timed(() => replayOnFloor(scenario, runner, recorded.choices, recorded.atRest, 16));
+  return { ms, schedules: value.schedules, steps: value.steps, diverged: value.diverged };
 }
 
 /** Schedules and milliseconds to the first violation, or undefined if none within `budget`. */

@@ -3,14 +3,15 @@ import { createHash } from "node:crypto";
 import type { Invariant, Violation } from "../invariants/Invariant.ts";
 import type { RunnerVariant } from "../../boundaries/port.ts";
 import type { Scenario } from "../scenario/schema.ts";
-import type { Strategy } from "../scheduler/strategies/Strategy.ts";
+import type { ScheduleChooser, Strategy } from "../scheduler/strategies/Strategy.ts";
 import type { WorldOptions } from "../scenario/createWorld.ts";
 import { actorOf } from "../scheduler/VirtualScheduler.ts";
 import { endStateFingerprint, hash53 } from "./fingerprint.ts";
-import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
+import { runSchedule, type ScheduleResult, type ScheduleSpec } from "./runSchedule.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 import { runSeed } from "../scheduler/strategies/random.ts";
 import { letSignalsIn, type Interrupt } from "../interrupt.ts";
+import { watchUncontrolled } from "./uncontrolled.ts";
 
 /** Resolved options of one exploration. */
 export interface ExploreOptions {
@@ -84,6 +85,18 @@ export interface ExploreResult {
  * depends on `concurrency`.
  */
 export async function explore(options: ExploreOptions): Promise<ExploreResult> {
+  // Patching and restoring the globals (and syncing node:crypto's ESM exports) costs more than
+  // a whole schedule: keep them patched from the first schedule to the last, not batch by batch.
+  // Between schedules no run is resumed, so the patched functions are the real ones.
+  const unwatch = watchUncontrolled();
+  try {
+    return await exploreWatched(options);
+  } finally {
+    unwatch();
+  }
+}
+
+async function exploreWatched(options: ExploreOptions): Promise<ExploreResult> {
   const hash = createHash("sha256");
   const failures: Failure[] = [];
   const seen = new Set<string>();
@@ -120,7 +133,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         exhausted = true;
         break;
       }
-      batch.push(runSchedule({ ...base(options), chooser, randomSeed: runSeed(options.seed ?? 0, run + i), ...recordAs(options, i, run + i) }));
+      batch.push(runSchedule(scheduleSpec(options, chooser, run + i, i)));
     }
     if (batch.length === 0) break;
     const results = await Promise.all(batch);
@@ -194,6 +207,23 @@ function base(options: ExploreOptions) {
     invariants: options.invariants,
     maxSteps: options.maxSteps,
     ...(options.world && { world: options.world }),
+  };
+}
+
+/**
+ * The spec of schedule `run` in batch slot `slot`, as one literal: built once per schedule, where
+ * spreading `base` and `recordAs` into it went through V8's slow generic object copy.
+ */
+function scheduleSpec(options: ExploreOptions, chooser: ScheduleChooser, run: number, slot: number): ScheduleSpec {
+  return {
+    scenario: options.scenario,
+    runner: options.runner,
+    invariants: options.invariants,
+    maxSteps: options.maxSteps,
+    world: options.world,
+    chooser,
+    randomSeed: runSeed(options.seed ?? 0, run),
+    record: options.recorder ? { recorder: options.recorder, slot, schedule: run } : undefined,
   };
 }
 

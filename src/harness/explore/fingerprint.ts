@@ -1,3 +1,4 @@
+import type { MessageInfo } from "../../boundaries/port.ts";
 import type { TraceEvent } from "../trace.ts";
 
 /** cyrb53: a fast 53-bit string hash (not cryptographic), for counting distinct things. */
@@ -20,15 +21,20 @@ export function hash53(text: string): number {
  * leave the world the same have the same fingerprint.
  */
 export function endStateFingerprint(trace: readonly TraceEvent[]): number {
-  const messages = new Map<string, string>();
+  // Only each message's last event counts: keep the events, write the text once at the end.
+  const messages = new Map<string, MessageInfo>();
   const status = new Map<string, string>();
   const returns: string[] = [];
-  for (const e of trace) {
-    if (e.type === "message") {
-      const m = e.message;
-      messages.set(m.id, `${m.id}:${m.role}:${m.parentID ?? ""}:${m.finish ?? ""}:${m.parts}`);
-    } else if (e.type === "status") status.set(e.sessionID, e.status);
+  for (let i = 0; i < trace.length; i++) {
+    const e = trace[i]!;
+    if (e.type === "message") messages.set(e.message.id, e.message);
+    else if (e.type === "status") status.set(e.sessionID, e.status);
     else if (e.type === "client.return") returns.push(`${e.request}=${e.message?.id ?? ""}`);
   }
-  return hash53([...messages.values(), ...[...status].map(([k, v]) => `${k}=${v}`), ...returns.sort()].join("|"));
+  const parts: string[] = [];
+  for (const m of messages.values()) parts.push(`${m.id}:${m.role}:${m.parentID ?? ""}:${m.finish ?? ""}:${m.parts}`);
+  status.forEach((v, k) => parts.push(`${k}=${v}`));
+  returns.sort();
+  for (const r of returns) parts.push(r);
+  return hash53(parts.join("|"));
 }

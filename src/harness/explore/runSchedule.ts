@@ -5,14 +5,15 @@ import { createWorld, type WorldOptions } from "../scenario/createWorld.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { emptyFootprint } from "../scheduler/Footprint.ts";
 import { ABANDON, type ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
-import { quiescence, VirtualScheduler } from "../scheduler/VirtualScheduler.ts";
+import { VirtualScheduler } from "../scheduler/VirtualScheduler.ts";
 import type { RunEnd, TraceEvent } from "../trace.ts";
 import { loadSdk } from "../../boundaries/sdk/sdkClients.ts";
 import { collectUncaught, describeError } from "./uncaughtErrors.ts";
-import { resumeSchedule, runRandom, watchUncontrolled, type Escape, type RunSources } from "./uncontrolled.ts";
+import { realSetImmediate, resumeSchedule, runRandom, watchUncontrolled, type Escape, type RunSources } from "./uncontrolled.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 import { StepRecorder, type RunStep } from "../explain/RunStep.ts";
 import { explainViolations } from "../explain/explainViolations.ts";
+import { stampEvent } from "./stampEvent.ts";
 
 /** The request name of a runner error nothing awaited (see {@link collectUncaught}). */
 export const UNCAUGHT = "(uncaught)";
@@ -104,7 +105,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     now: () => scheduler.now(),
     timers: scheduler.timers,
     emit: (event) => {
-      trace.push({ ...event, step } as TraceEvent);
+      trace.push(stampEvent(event, step));
     },
     // Always listened to: the causal analysis of a failure needs every step's footprint.
     touch: (key: string, write: boolean) => {
@@ -116,6 +117,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     // A runner whose create(port) throws (after the load check passed) is a finding about it.
     resumeSchedule(undefined);
     unwatch();
+    scheduler.dispose();
     trace.push({ type: "client.error", request: CREATE, error: describeError(error), step: 0 });
     const end: RunEnd = { atRest: false, steps: 0, limitHit: false, maxSteps: limit, pendingCalls: [] };
     return { choices: [], trace, end, violations: spec.invariants.flatMap((inv) => inv.check(trace, end)), preemptions: 0, abandoned: false };
@@ -124,6 +126,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   const uncaught: unknown[] = [];
   const stopCollecting = collectUncaught(sources, (error) => uncaught.push(error));
   const reportUncaught = () => {
+    if (uncaught.length === 0) return;
     for (const error of uncaught.splice(0)) trace.push({ type: "client.error", request: UNCAUGHT, error: describeError(error), step });
   };
   const choices: string[] = [];
@@ -131,74 +134,116 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   let preemptions = 0;
   let lastActor = "";
   let abandoned = false;
-  try {
-    world.start();
-    for (;;) {
-      await quiescence();
-      resumeSchedule(sources);
-      record?.recorder.resume(record.slot);
-      reportUncaught();
-      if (observe && step > 0) {
-        observe(step - 1, footprint);
-        footprint = emptyFootprint();
-      }
-      if (escaped || !scheduler.alive || world.exited()) break;
-      const ready = scheduler.ready();
-      if (step >= limit) {
-        limitHit = true;
-        break;
-      }
-      let index: number;
-      try {
-        index = spec.chooser.choose(ready, step);
-      } catch (error) {
-        if (!(error instanceof PrefixDivergence)) throw error;
-        onEscape({ api: "replay", call: error.message });
-        break;
-      }
-      if (index === ABANDON) {
-        abandoned = true;
-        break;
-      }
-      const picked = ready[index];
-      if (!picked) throw new RangeError(`strategy chose outside the ready set at step ${step + 1}`);
-      if (picked.actor !== lastActor && ready.some((p) => p.actor === lastActor)) preemptions += 1;
-      lastActor = picked.actor;
-      choices.push(picked.label);
-      step += 1;
-      recorder.begin(step, picked);
-      record?.recorder.step(record.slot, index);
-      // Releasing a timer moves virtual time, which every later id and timer depends on.
-      if (scheduler.isTimer(picked.label)) {
-        footprint.global = true;
-        recorder.global();
-      }
-      try {
-        scheduler.release(picked.label);
-      } catch (error) {
-        // A timer callback of the runner threw (points only resolve promises, which never throws).
-        uncaught.push(error);
-      }
+  /** One turn: the program is quiescent; release the point the chooser picks. False: the run is over. */
+  const turn = (): boolean => {
+    resumeSchedule(sources);
+    record?.recorder.resume(record.slot);
+    reportUncaught();
+    if (observe && step > 0) {
+      observe(step - 1, footprint);
+      footprint = emptyFootprint();
     }
-  } finally {
+    if (escaped || !scheduler.alive || world.exited()) return false;
+    const ready = scheduler.ready();
+    if (step >= limit) {
+      limitHit = true;
+      return false;
+    }
+    let index: number;
+    try {
+      index = spec.chooser.choose(ready, step);
+    } catch (error) {
+      if (!(error instanceof PrefixDivergence)) throw error;
+      onEscape({ api: "replay", call: error.message });
+      return false;
+    }
+    if (index === ABANDON) {
+      abandoned = true;
+      return false;
+    }
+    const picked = ready[index];
+    if (!picked) throw new RangeError(`strategy chose outside the ready set at step ${step + 1}`);
+    if (picked.actor !== lastActor && hasActor(ready, lastActor)) preemptions += 1;
+    lastActor = picked.actor;
+    choices.push(picked.label);
+    step += 1;
+    recorder.begin(step, picked);
+    record?.recorder.step(record.slot, index);
+    // Releasing a timer moves virtual time, which every later id and timer depends on.
+    if (scheduler.isTimer(picked.label)) {
+      footprint.global = true;
+      recorder.global();
+    }
+    try {
+      scheduler.releaseReady(picked);
+    } catch (error) {
+      // A timer callback of the runner threw (points only resolve promises, which never throws).
+      uncaught.push(error);
+    }
+    return true;
+  };
+  const stop = () => {
     stopCollecting();
     resumeSchedule(undefined);
     unwatch();
-  }
-  reportUncaught();
-  const end: RunEnd = {
-    atRest: !limitHit && !abandoned && !world.exited() && !escaped,
-    steps: step,
-    labels: choices,
-    limitHit,
-    maxSteps: limit,
-    ...(limit !== spec.maxSteps && { stepScale: limit / spec.maxSteps }),
-    pendingCalls: world.pendingCalls(),
-    ...(world.exited() && { exited: true }),
+    scheduler.dispose();
   };
-  if (!abandoned) spec.chooser.finish?.(step, end.atRest);
-  const steps = recorder.steps();
-  const checked = spec.invariants.flatMap((inv) => inv.check(trace, end));
-  const violations = spec.explain === false ? checked : explainViolations(checked, { trace, steps });
-  return { choices, trace, end, violations, preemptions, abandoned, steps };
+  const finish = (): ScheduleResult => {
+    reportUncaught();
+    const end: RunEnd = {
+      atRest: !limitHit && !abandoned && !world.exited() && !escaped,
+      steps: step,
+      labels: choices,
+      limitHit,
+      maxSteps: limit,
+      ...(limit !== spec.maxSteps && { stepScale: limit / spec.maxSteps }),
+      pendingCalls: world.pendingCalls(),
+      ...(world.exited() && { exited: true }),
+    };
+    if (!abandoned) spec.chooser.finish?.(step, end.atRest);
+    const steps = recorder.steps();
+    const checked = spec.invariants.flatMap((inv) => inv.check(trace, end));
+    const violations = spec.explain === false ? checked : explainViolations(checked, { trace, steps });
+    return { choices, trace, end, violations, preemptions, abandoned, steps };
+  };
+  return new Promise<ScheduleResult>((resolve, reject) => {
+    // Each turn runs in a macrotask of its own, so every microtask of the step before it has run:
+    // the ready set is complete (see quiescence). The turn runs in the real setImmediate's
+    // callback itself rather than after an awaited promise: the same moment (the microtask
+    // queue is empty when a macrotask begins), without a promise and an await per step.
+    const next = () => {
+      let more: boolean;
+      try {
+        more = turn();
+      } catch (error) {
+        stop();
+        reject(error);
+        return;
+      }
+      if (more) {
+        realSetImmediate(next);
+        return;
+      }
+      stop();
+      try {
+        resolve(finish());
+      } catch (error) {
+        reject(error);
+      }
+    };
+    try {
+      world.start();
+    } catch (error) {
+      stop();
+      reject(error);
+      return;
+    }
+    realSetImmediate(next);
+  });
+}
+
+/** Some ready point belongs to `actor` (a loop: this runs every step). */
+function hasActor(ready: readonly { readonly actor: string }[], actor: string): boolean {
+  for (let i = 0; i < ready.length; i++) if (ready[i]!.actor === actor) return true;
+  return false;
 }

@@ -11,8 +11,10 @@ export const runnerMapIntegrity: Invariant = {
     const running = new Map<string, { sessionID: string; runID: string; step: number }>();
     const changed = new Map<string, { step: number; what: string }>();
     let step = 0;
+    // Runs at every step boundary: iterate without destructuring (no entry array per runner).
     const verify = (at: number): Violation | undefined => {
-      for (const [runner, { sessionID, runID }] of running) {
+      for (const runner of running.keys()) {
+        const { sessionID, runID } = running.get(runner)!;
         const holder = map.get(sessionID);
         if (holder === runner) continue;
         const change = changed.get(sessionID);

@@ -57,9 +57,10 @@ interface Accepted {
 /** Where each assistant got its terminal finish, by trace position. */
 function terminalPositions(trace: readonly TraceEvent[]): Map<string, number> {
   const out = new Map<string, number>();
-  trace.forEach((e, i) => {
+  for (let i = 0; i < trace.length; i++) {
+    const e = trace[i]!;
     if (e.type === "message" && e.message.role === "assistant" && isTerminal(e.message.finish) && !out.has(e.message.id)) out.set(e.message.id, i);
-  });
+  }
   return out;
 }
 

@@ -27,7 +27,12 @@ export function actorOf(label: string): string {
 
 interface PendingPoint extends ReadyPoint {
   readonly resolve: () => void;
-  readonly detach: () => void;
+  /** Rejects the waiter with an interrupt; set for points made with a signal. */
+  readonly reject: ((error: Interrupted) => void) | undefined;
+  /** The label as asked for (before {@link VirtualScheduler.uniqueLabel}), for the interrupt's message. */
+  readonly asked: string;
+  /** The waiting points of this point's signal, which it leaves when released. */
+  readonly waiters: PendingPoint[] | undefined;
 }
 
 /** A timer set through {@link Timers}: owned by the fake clock until it is due. */
@@ -52,8 +57,13 @@ type Clock = ReturnType<typeof FakeTimers.createClock>;
  * this gives the complete ready set after every step.
  */
 export class VirtualScheduler {
-  /** invariant: insertion order = creation order; keys are unique labels (across points and timers). */
-  private readonly pending = new Map<string, PendingPoint>();
+  /**
+   * invariant: insertion order = creation order; labels are unique (across points and timers).
+   * An array, not a map by label: a ready set holds a handful of points, a scan of it costs
+   * less than hashing each new label, and a map whose entries come and go every step keeps
+   * reallocating its table.
+   */
+  private readonly pending: PendingPoint[] = [];
   /** Timers the fake clock has not fired yet, by unique label. */
   private readonly timerMap = new Map<string, PendingTimer>();
   private nextID = 0;
@@ -63,6 +73,12 @@ export class VirtualScheduler {
   private readonly converted = new Map<TimerHandle, string>();
   /** The timer being released while the fake clock ticks to it. */
   private releasing: string | undefined;
+  /**
+   * One abort listener per signal, not per point: a run's every point carries the run's signal,
+   * and adding and removing a listener per point cost more than the rest of the point. The list
+   * holds the signal's waiting points in creation order, the order their listeners fired in.
+   */
+  private readonly signals = new Map<AbortSignal, { readonly waiters: PendingPoint[]; readonly onAbort: () => void }>();
 
   /**
    * @param onInterrupt called when an aborted signal takes a waiting point out of the ready set.
@@ -76,25 +92,46 @@ export class VirtualScheduler {
   /** Creates a point; the promise settles when released (or rejects when its signal aborts). */
   point(label: string, options?: PointOptions): Promise<void> {
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(new Interrupted(label));
+    if (signal === undefined) {
+      return new Promise<void>((resolve) => this.add(label, resolve, undefined, undefined));
+    }
+    if (signal.aborted) return Promise.reject(new Interrupted(label));
+    const waiters = this.waitersOf(signal);
+    return new Promise<void>((resolve, reject) => waiters.push(this.add(label, resolve, reject, waiters)));
+  }
+
+  private add(label: string, resolve: () => void, reject: PendingPoint["reject"], waiters: PendingPoint["waiters"]): PendingPoint {
     const unique = this.uniqueLabel(label);
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        if (this.pending.delete(unique)) {
-          this.onInterrupt?.(unique);
-          reject(new Interrupted(label));
-        }
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.pending.set(unique, {
-        id: this.nextID++,
-        label: unique,
-        actor: actorOf(label),
-        ...this.birth(),
-        resolve,
-        detach: () => signal?.removeEventListener("abort", onAbort),
-      });
-    });
+    const entry: PendingPoint = { id: this.nextID++, label: unique, actor: actorOf(label), ...this.birth(), resolve, reject, asked: label, waiters };
+    this.pending.push(entry);
+    return entry;
+  }
+
+  /** The signal's waiting points; the first point made with it registers the scheduler's one listener. */
+  private waitersOf(signal: AbortSignal): PendingPoint[] {
+    const known = this.signals.get(signal);
+    if (known !== undefined) return known.waiters;
+    const waiters: PendingPoint[] = [];
+    const onAbort = () => {
+      for (const p of waiters.splice(0)) {
+        remove(this.pending, p);
+        this.onInterrupt?.(p.label);
+        p.reject!(new Interrupted(p.asked));
+      }
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.signals.set(signal, { waiters, onAbort });
+    return waiters;
+  }
+
+  /**
+   * Takes the scheduler's listeners off every signal it has seen. A run's signals usually die
+   * with the run; one that outlives it (a module-level controller) would otherwise keep a
+   * listener of every run that used it.
+   */
+  dispose(): void {
+    this.signals.forEach(({ onAbort }, signal) => signal.removeEventListener("abort", onAbort));
+    this.signals.clear();
   }
 
   /**
@@ -103,14 +140,11 @@ export class VirtualScheduler {
    */
   task(label: string, run: () => void): TaskHandle {
     const unique = this.uniqueLabel(label);
-    const entry = { id: this.nextID++, label: unique, actor: actorOf(label), ...this.birth(), resolve: run, detach: noop };
-    this.pending.set(unique, entry);
+    const entry: PendingPoint = { id: this.nextID++, label: unique, actor: actorOf(label), ...this.birth(), resolve: run, reject: undefined, asked: label, waiters: undefined };
+    this.pending.push(entry);
     return {
       cancel: () => {
-        if (this.pending.get(unique) === entry) {
-          this.pending.delete(unique);
-          this.onInterrupt?.(unique);
-        }
+        if (remove(this.pending, entry)) this.onInterrupt?.(unique);
       },
     };
   }
@@ -121,7 +155,7 @@ export class VirtualScheduler {
    * earlier one, but any timer may fire before any point: time advances only by choice.
    */
   ready(): ReadyPoint[] {
-    const points: ReadyPoint[] = [...this.pending.values()];
+    const points: ReadyPoint[] = this.pending.slice();
     if (this.timerMap.size === 0) return points;
     let min = Number.POSITIVE_INFINITY;
     for (const t of this.timerMap.values()) min = Math.min(min, t.due);
@@ -131,7 +165,7 @@ export class VirtualScheduler {
 
   /** Number of ready points (timers not counted). */
   get size(): number {
-    return this.pending.size;
+    return this.pending.length;
   }
 
   /**
@@ -139,14 +173,14 @@ export class VirtualScheduler {
    * is not unref'd. When only unref'd timers are left the program is at rest (as Node exits).
    */
   get alive(): boolean {
-    if (this.pending.size > 0) return true;
+    if (this.pending.length > 0) return true;
     for (const t of this.timerMap.values()) if (!t.unref) return true;
     return false;
   }
 
   /** The label names a timer that the fake clock has not fired yet. */
   isTimer(label: string): boolean {
-    return this.timerMap.has(label);
+    return this.timerMap.size > 0 && this.timerMap.has(label);
   }
 
   /** Virtual time in ms: starts at 0, moves only when a timer is released. */
@@ -156,14 +190,30 @@ export class VirtualScheduler {
 
   /** Releases the point (or fires the timer) with this label; its waiter runs on the next microtask. */
   release(label: string): void {
-    const p = this.pending.get(label);
-    if (p) {
-      this.pending.delete(label);
-      p.detach();
-      p.resolve();
+    const at = this.indexOf(label);
+    if (at >= 0) {
+      this.releaseAt(at);
       return;
     }
-    const t = this.timerMap.get(label);
+    this.releaseTimer(label);
+  }
+
+  /** Releases a point of the last {@link ready} set: the same as releasing its label, without looking the label up. */
+  releaseReady(point: ReadyPoint): void {
+    const at = this.pending.indexOf(point as PendingPoint);
+    if (at >= 0) this.releaseAt(at);
+    else this.releaseTimer(point.label);
+  }
+
+  private releaseAt(at: number): void {
+    const p = this.pending[at]!;
+    removeAt(this.pending, at);
+    if (p.waiters !== undefined) remove(p.waiters, p);
+    p.resolve();
+  }
+
+  private releaseTimer(label: string): void {
+    const t = this.timerMap.size > 0 ? this.timerMap.get(label) : undefined;
     if (!t) throw new Error(`no ready point '${label}'`);
     // The fake clock advances to the timer's due time and fires it, and any timer due at the
     // same instant; those become ordinary ready points (see `fired`).
@@ -223,7 +273,7 @@ export class VirtualScheduler {
       run();
       return;
     }
-    this.pending.set(timer.label, { id: timer.id, label: timer.label, actor: timer.actor, ...(timer.born !== undefined && { born: timer.born }), resolve: run, detach: () => {} });
+    this.pending.push({ id: timer.id, label: timer.label, actor: timer.actor, ...(timer.born !== undefined && { born: timer.born }), resolve: run, reject: undefined, asked: timer.label, waiters: undefined });
     this.converted.set(timer.handle, timer.label);
   }
 
@@ -238,7 +288,8 @@ export class VirtualScheduler {
     const label = this.converted.get(handle);
     if (label !== undefined) {
       this.converted.delete(handle);
-      this.pending.delete(label);
+      const at = this.indexOf(label);
+      if (at >= 0) removeAt(this.pending, at);
     }
   }
 
@@ -253,15 +304,38 @@ export class VirtualScheduler {
 
   /** Two points of one actor are never ready at once; a duplicate label still gets a stable name. */
   private uniqueLabel(label: string): string {
-    if (!this.pending.has(label) && !this.timerMap.has(label)) return label;
+    if (!this.taken(label)) return label;
     for (let n = 2; ; n++) {
       const candidate = `${label} (${n})`;
-      if (!this.pending.has(candidate) && !this.timerMap.has(candidate)) return candidate;
+      if (!this.taken(candidate)) return candidate;
     }
+  }
+
+  private taken(label: string): boolean {
+    return this.indexOf(label) >= 0 || (this.timerMap.size > 0 && this.timerMap.has(label));
+  }
+
+  /** Position of the waiting point with this label in {@link pending}, or -1. */
+  private indexOf(label: string): number {
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) if (pending[i]!.label === label) return i;
+    return -1;
   }
 }
 
-function noop(): void {}
+/** Takes `item` out of `list`; false if it was not in it. */
+function remove<T>(list: T[], item: T): boolean {
+  const at = list.indexOf(item);
+  if (at < 0) return false;
+  removeAt(list, at);
+  return true;
+}
+
+/** `list.splice(at, 1)` without the array of removed items splice allocates (every step releases a point). */
+function removeAt<T>(list: T[], at: number): void {
+  for (let i = at + 1; i < list.length; i++) list[i - 1] = list[i]!;
+  list.length -= 1;
+}
 
 /**
  * Resolves once every microtask queued so far, and every microtask those queue, has run:

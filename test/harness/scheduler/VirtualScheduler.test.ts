@@ -53,6 +53,40 @@ describe("VirtualScheduler", () => {
     await expect(s.point("late", { signal: abort.signal })).rejects.toBeInstanceOf(Interrupted);
   });
 
+  it("registers one abort listener per signal, and interrupts only the points still waiting, in creation order", async () => {
+    const interrupted: string[] = [];
+    const s = new VirtualScheduler((label) => interrupted.push(label));
+    const abort = new AbortController();
+    let listeners = 0;
+    const add = abort.signal.addEventListener.bind(abort.signal);
+    abort.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      listeners += 1;
+      add(...args);
+    }) as typeof add;
+    const outcome = (p: Promise<void>) => p.then(() => "released", (e: unknown) => (e instanceof Interrupted ? `interrupted ${e.label}` : "other"));
+    const a = outcome(s.point("a: one", { signal: abort.signal }));
+    const b = outcome(s.point("a: two", { signal: abort.signal }));
+    const c = outcome(s.point("a: one", { signal: abort.signal }));
+    s.release("a: two");
+    abort.abort();
+    expect(await Promise.all([a, b, c])).toEqual(["interrupted a: one", "released", "interrupted a: one"]);
+    expect(interrupted).toEqual(["a: one", "a: one (2)"]);
+    expect(listeners).toBe(1);
+    expect(s.size).toBe(0);
+  });
+
+  it("takes its listeners off the signals on dispose: an abort after the run touches nothing", async () => {
+    const interrupted: string[] = [];
+    const s = new VirtualScheduler((label) => interrupted.push(label));
+    const abort = new AbortController();
+    void s.point("p", { signal: abort.signal }).catch(() => {});
+    s.dispose();
+    abort.abort();
+    await quiescence();
+    expect(interrupted).toEqual([]);
+    expect(s.ready().map((p) => p.label)).toEqual(["p"]);
+  });
+
   it("refuses to release a point that is not ready", () => {
     expect(() => new VirtualScheduler().release("ghost")).toThrow(/no ready point 'ghost'/);
   });
