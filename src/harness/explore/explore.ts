@@ -41,6 +41,8 @@ export interface ExploreOptions {
   readonly seed?: number;
   /** Ctrl-C: stop between batches and return what ran (`interrupted` in the result). */
   readonly interrupt?: Interrupt;
+  /** Told of every schedule as it is processed, in order (the soundness test reads end states here). */
+  readonly onSchedule?: (result: ScheduleResult, run: number) => void;
   /** Told after each batch how many schedules ran and how many failures were kept. */
   readonly onProgress?: (schedules: number, failures: number) => void;
 }
@@ -152,6 +154,7 @@ async function exploreWatched(options: ExploreOptions): Promise<ExploreResult> {
       hash.update(`|${result.violations.map((v) => v.invariant).join(",")}\n`);
       const current = run;
       run += 1;
+      options.onSchedule?.(result, current);
       if (result.violations.length === 0 && !result.abandoned && current % SELF_CHECK_EVERY === 0) {
         // The determinism self-check on a sample of passing schedules: run it again, strictly.
         const differs = await runAgain(options, result, current);

@@ -83,6 +83,9 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
       recorder.global(true);
     },
     () => step,
+    (label) => {
+      if (observe) (footprint.disabled ??= []).push(label);
+    },
   );
   const trace: TraceEvent[] = [];
   // Real timers are findings (see uncontrolled.ts): recorded at the step that called them.
@@ -200,7 +203,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
       pendingCalls: world.pendingCalls(),
       ...(world.exited() && { exited: true }),
     };
-    if (!abandoned) spec.chooser.finish?.(step, end.atRest);
+    if (!abandoned) spec.chooser.finish?.(step, end.atRest, end.atRest ? undefined : scheduler.ready());
     const steps = recorder.steps();
     const checked = spec.invariants.flatMap((inv) => inv.check(trace, end));
     const violations = spec.explain === false ? checked : explainViolations(checked, { trace, steps });

@@ -8,6 +8,11 @@ export interface Footprint {
   readonly writes: Set<string>;
   /** The step did something that conflicts with everything (it interrupted a waiting point). */
   global: boolean;
+  /**
+   * Labels of waiting points the step took out of the ready set without releasing them (an
+   * interrupt, a cancelled task, a cleared timer that was due next): they never ran.
+   */
+  disabled?: string[];
 }
 
 /** An empty footprint. */

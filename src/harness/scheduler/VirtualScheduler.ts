@@ -83,10 +83,14 @@ export class VirtualScheduler {
   /**
    * @param onInterrupt called when an aborted signal takes a waiting point out of the ready set.
    * @param stepNow the step being run, stamped on each point created (see {@link ReadyPoint.born}).
+   * @param onDisable called when a ready point leaves the ready set without being released: an
+   *   interrupt, a cancelled task, or a cleared timer that was due next (partial-order reduction
+   *   must know of points that never ran).
    */
   constructor(
     private readonly onInterrupt?: (label: string) => void,
     private readonly stepNow?: () => number,
+    private readonly onDisable?: (label: string) => void,
   ) {}
 
   /** Creates a point; the promise settles when released (or rejects when its signal aborts). */
@@ -116,6 +120,7 @@ export class VirtualScheduler {
       for (const p of waiters.splice(0)) {
         remove(this.pending, p);
         this.onInterrupt?.(p.label);
+        this.onDisable?.(p.label);
         p.reject!(new Interrupted(p.asked));
       }
     };
@@ -144,7 +149,9 @@ export class VirtualScheduler {
     this.pending.push(entry);
     return {
       cancel: () => {
-        if (remove(this.pending, entry)) this.onInterrupt?.(unique);
+        if (!remove(this.pending, entry)) return;
+        this.onInterrupt?.(unique);
+        this.onDisable?.(unique);
       },
     };
   }
@@ -280,6 +287,7 @@ export class VirtualScheduler {
   private clearTimer(handle: TimerHandle): void {
     for (const timer of this.timerMap.values()) {
       if (timer.handle !== handle) continue;
+      if (this.onDisable !== undefined && this.dueNext(timer)) this.onDisable(timer.label);
       this.timerMap.delete(timer.label);
       this.clockOf().clearTimeout(timer.fakeID as number);
       return;
@@ -289,8 +297,17 @@ export class VirtualScheduler {
     if (label !== undefined) {
       this.converted.delete(handle);
       const at = this.indexOf(label);
-      if (at >= 0) removeAt(this.pending, at);
+      if (at >= 0) {
+        removeAt(this.pending, at);
+        this.onDisable?.(label);
+      }
     }
+  }
+
+  /** The timer is in the ready set: no other timer is due before it. */
+  private dueNext(timer: PendingTimer): boolean {
+    for (const t of this.timerMap.values()) if (t.due < timer.due) return false;
+    return true;
   }
 
   private birth(): { born?: number } {

@@ -40,6 +40,9 @@ export class MessageStore {
   /** Inserts a message (info only; parts follow with {@link addPart}). */
   insert(message: StoredMessage): StoredMessage {
     this.touch(message, true);
+    // The session's list order is shared state too: two inserts into one session do not commute
+    // (list returns creation order), though each writes only its own message.
+    this.port.touch?.(`store:${message.sessionID}/#order`, true);
     this.messages.push(message);
     this.report(message);
     return message;

@@ -13,8 +13,11 @@ export interface ScheduleChooser {
   choose(ready: readonly ReadyPoint[], step: number): number;
   /** Told, after each step has run to quiescence, what that step read and wrote. */
   observe?(step: number, footprint: Footprint): void;
-  /** Called when the schedule has ended after `steps` steps; may throw (replay: ended early). */
-  finish?(steps: number, atRest: boolean): void;
+  /**
+   * Called when the schedule has ended after `steps` steps; may throw (replay: ended early).
+   * `left` holds the points still waiting when it ended without coming to rest.
+   */
+  finish?(steps: number, atRest: boolean, left?: readonly ReadyPoint[]): void;
 }
 
 /**
@@ -56,7 +59,7 @@ export interface StrategyOptions {
   readonly depth?: number;
   /** DFS: the preemption bound. Default {@link STRATEGY_DEFAULTS}.preemptions. */
   readonly preemptions?: number;
-  /** DFS: partial-order reduction with sleep sets. Default true. */
+  /** DFS: partial-order reduction (source-DPOR with sleep sets). Default true. */
   readonly reduction?: boolean;
 }
 

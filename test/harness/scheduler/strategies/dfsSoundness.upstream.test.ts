@@ -1,0 +1,3 @@
+import { soundnessSuite } from "../../../support/dfsSoundness.ts";
+
+soundnessSuite("upstream", 2500);
