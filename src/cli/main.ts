@@ -107,7 +107,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--seed <n>", "seed of the exploration (same seed, same schedules)", seedNumber, 1)
     .option("--depth <d>", "pct: bug depth to target (d-1 priority change points)", wholeNumber("--depth", 1), STRATEGY_DEFAULTS.depth)
     .option("--preemptions <k>", "dfs: preemption bound", wholeNumber("--preemptions", 0), STRATEGY_DEFAULTS.preemptions)
-    .option("--no-reduction", "dfs: explore every interleaving, without sleep-set reduction")
+    .option("--no-reduction", "dfs: explore every interleaving, without partial-order reduction (source-DPOR with sleep sets)")
     .option("--max-steps <n>", "step limit per schedule; hitting it is a livelock finding", wholeNumber("--max-steps", 1), 1000)
     .option("--keep-going", "keep exploring after a failure: one failure per distinct set of invariants", false)
     .option("--no-shrink", "write failing schedules as found, without shrinking them")

@@ -22,6 +22,6 @@ export const StrategyDescriptions: Record<BuiltinStrategy | "replay", string> = 
   portfolio: "the default: pct(d=2), pct(d=3) and random interleaved within one budget",
   random: "seeded uniform random walk (pure-rand)",
   pct: "probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010), --depth d",
-  dfs: "exhaustive depth-first search with a preemption bound (--preemptions k) and sleep-set reduction",
+  dfs: "exhaustive depth-first search with a preemption bound (--preemptions k), reduced by source-DPOR with sleep sets",
   replay: "strict replay of a schedule file (racelab replay <file>)",
 };

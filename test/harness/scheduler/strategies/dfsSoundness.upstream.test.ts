@@ -1,3 +1,3 @@
 import { soundnessSuite } from "../../../support/dfsSoundness.ts";
 
-soundnessSuite("upstream", 2500);
+soundnessSuite("upstream", 1500);
