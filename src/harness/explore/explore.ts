@@ -7,7 +7,8 @@ import type { ScheduleChooser, Strategy } from "../scheduler/strategies/Strategy
 import type { WorldOptions } from "../scenario/createWorld.ts";
 import { actorOf } from "../scheduler/VirtualScheduler.ts";
 import { endStateFingerprint, hash53 } from "./fingerprint.ts";
-import { runSchedule, type ScheduleResult, type ScheduleSpec } from "./runSchedule.ts";
+import { ABANDON } from "../scheduler/strategies/Strategy.ts";
+import { explainByRerun, runSchedule, type ScheduleResult, type ScheduleSpec } from "./runSchedule.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 import { runSeed } from "../scheduler/strategies/random.ts";
 import { letSignalsIn, type Interrupt } from "../interrupt.ts";
@@ -165,6 +166,8 @@ async function exploreWatched(options: ExploreOptions): Promise<ExploreResult> {
       const key = [...new Set(result.violations.map((v) => v.invariant))].sort().join(",");
       if (!seen.has(key)) {
         seen.add(key);
+        // Only a failure kept is explained: a search on a buggy runner fails in most schedules.
+        result = await explainByRerun({ ...scheduleSpec(options, { choose: () => ABANDON }, current, 0), explain: true }, result);
         const failure = { run: current, result, violations: result.violations };
         failures.push(failure);
         options.onFailure?.(failure);
@@ -227,6 +230,8 @@ function scheduleSpec(options: ExploreOptions, chooser: ScheduleChooser, run: nu
     chooser,
     randomSeed: runSeed(options.seed ?? 0, run),
     record: options.recorder ? { recorder: options.recorder, slot, schedule: run } : undefined,
+    // Explained once kept (see explainByRerun).
+    explain: false,
   };
 }
 

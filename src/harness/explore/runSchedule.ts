@@ -57,6 +57,13 @@ export interface ScheduleSpec {
    * it: only the run it keeps is shown.
    */
   readonly explain?: boolean;
+  /**
+   * Record every step's footprint in this run itself (the post-mortem of a hang needs the
+   * steps of a run that never finished). Otherwise only a run with violations to explain is
+   * recorded, by running its schedule once more: recording costs about a fifth of a step, and
+   * most runs pass.
+   */
+  readonly recordSteps?: boolean;
 }
 
 /** A run's step limit: `--max-steps` scaled by the runner's points per plain-model point. */
@@ -70,17 +77,47 @@ export function stepLimit(maxSteps: number, runner: RunnerVariant): number {
  * (at rest) or the step limit is hit. Then check the invariants over the trace.
  */
 export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
+  const result = await runOnce(spec);
+  if (spec.explain === false || spec.recordSteps === true || result.violations.length === 0) return result;
+  return explainByRerun(spec, result);
+}
+
+/**
+ * Gives a run's violations their causal chains by running its schedule again with every
+ * step recorded (same choices, same seed of its randomness). When the second run does not
+ * fail the same way the code under test is nondeterministic, which the determinism
+ * self-check reports; the violations are then left without chains.
+ */
+export async function explainByRerun(spec: ScheduleSpec, result: ScheduleResult): Promise<ScheduleResult> {
+  if (result.steps !== undefined || !result.violations.some((v) => v.evidence && v.evidence.length > 0)) return result;
+  const again = await runOnce({ ...spec, chooser: sameChoices(result.choices), recordSteps: true, explain: false });
+  const verdict = (r: ScheduleResult) => r.violations.map((v) => `${v.invariant}@${v.step}`).join(",");
+  if (verdict(again) !== verdict(result) || again.steps === undefined) return result;
+  return { ...result, violations: explainViolations(result.violations, { trace: result.trace, steps: again.steps }), steps: again.steps };
+}
+
+/** Releases the given labels in order and abandons the run where they end (an abandoned run ends there too). */
+function sameChoices(choices: readonly string[]): ScheduleChooser {
+  return {
+    choose(ready, step) {
+      const label = choices[step];
+      return label === undefined ? ABANDON : ready.findIndex((p) => p.label === label);
+    },
+  };
+}
+
+async function runOnce(spec: ScheduleSpec): Promise<ScheduleResult> {
   // Over HTTP the clients are SDK clients: load the SDK before the run's controlled part begins.
   if (spec.world?.transport === "http") await loadSdk();
   const observe = spec.chooser.observe?.bind(spec.chooser);
   const limit = stepLimit(spec.maxSteps, spec.runner);
   let footprint = emptyFootprint();
-  const recorder = new StepRecorder();
+  const recorder = spec.recordSteps === true ? new StepRecorder() : undefined;
   let step = 0;
   const scheduler = new VirtualScheduler(
     () => {
       footprint.global = true;
-      recorder.global(true);
+      recorder?.global(true);
     },
     () => step,
     (label) => {
@@ -110,11 +147,14 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     emit: (event) => {
       trace.push(stampEvent(event, step));
     },
-    // Always listened to: the causal analysis of a failure needs every step's footprint.
-    touch: (key: string, write: boolean) => {
-      if (observe) (write ? footprint.writes : footprint.reads).add(key);
-      recorder.touch(key, write);
-    },
+    // Listened to only by a reducing strategy and a recorded run: a runner that is told nobody
+    // listens skips the reporting.
+    ...((observe || recorder) && {
+      touch: (key: string, write: boolean) => {
+        if (observe) (write ? footprint.writes : footprint.reads).add(key);
+        recorder?.touch(key, write);
+      },
+    }),
   }, spec.world);
   } catch (error) {
     // A runner whose create(port) throws (after the load check passed) is a finding about it.
@@ -170,12 +210,12 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
     lastActor = picked.actor;
     choices.push(picked.label);
     step += 1;
-    recorder.begin(step, picked);
+    recorder?.begin(step, picked);
     record?.recorder.step(record.slot, index);
     // Releasing a timer moves virtual time, which every later id and timer depends on.
     if (scheduler.isTimer(picked.label)) {
       footprint.global = true;
-      recorder.global();
+      recorder?.global();
     }
     try {
       scheduler.releaseReady(picked);
@@ -204,8 +244,9 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
       ...(world.exited() && { exited: true }),
     };
     if (!abandoned) spec.chooser.finish?.(step, end.atRest, end.atRest ? undefined : scheduler.ready());
-    const steps = recorder.steps();
     const checked = spec.invariants.flatMap((inv) => inv.check(trace, end));
+    if (recorder === undefined) return { choices, trace, end, violations: checked, preemptions, abandoned };
+    const steps = recorder.steps();
     const violations = spec.explain === false ? checked : explainViolations(checked, { trace, steps });
     return { choices, trace, end, violations, preemptions, abandoned, steps };
   };

@@ -181,6 +181,8 @@ async function scheduleJob(job: ScheduleJob, ctx: JobContext): Promise<ScheduleO
     world: await loadWorld(job.scenario, job.world.observer, job.world.transport, job.world.granularity),
     ...(job.randomSeed !== undefined && { randomSeed: job.randomSeed }),
     ...(ctx.recorder && { record: { recorder: ctx.recorder, slot: 0, schedule: 0 } }),
+    // A hang's post-mortem explains the run that stopped, from its own steps.
+    recordSteps: true,
   });
   return { result, ...(stoppedAt && { stoppedAt }) };
 }
