@@ -202,9 +202,11 @@ export interface RunnerPort {
   /**
    * Optional: reports that the current step reads (`write` false) or writes shared state
    * under `key`. Keys are paths: `store:s1` covers `store:s1/msg_3`. Partial-order
-   * reduction treats two steps as independent only when their keys do not conflict; a
-   * runner that never calls `touch` gets no reduction (every step is dependent), never a
-   * wrong one. Observations an invariant makes count as reads.
+   * reduction treats two steps as independent only when their keys do not conflict. A step
+   * that reports nothing counts as touching everything, so a runner that never calls `touch`
+   * gets no reduction, never a wrong one; a step that touches no shared state says so by
+   * reading a key nothing writes (the reference runner reads `own:<label>`). Observations an
+   * invariant makes count as reads.
    */
   touch?(key: string, write: boolean): void;
 }

@@ -183,6 +183,9 @@ async function runOnce(spec: ScheduleSpec): Promise<ScheduleResult> {
     record?.recorder.resume(record.slot);
     reportUncaught();
     if (observe && step > 0) {
+      // A step that reported nothing may have touched anything (a runner without `touch`, or
+      // a step its author forgot): it conflicts with everything, so no reduction is unsound.
+      if (footprint.reads.size === 0 && footprint.writes.size === 0) footprint.global = true;
       observe(step - 1, footprint);
       footprint = emptyFootprint();
     }

@@ -6,6 +6,7 @@ import { RunnersMap } from "../../../../src/subjects/runner/variants/index.ts";
 import { defineScenario } from "../../../../src/harness/scenario/parseScenario.ts";
 import type { Scenario } from "../../../../src/harness/scenario/schema.ts";
 import { dfs } from "../../../../src/harness/scheduler/strategies/dfs.ts";
+import type { RunnerVariant } from "../../../../src/boundaries/port.ts";
 
 /**
  * Client a cancels s1 (points `a: cancel s1`, then `a1 publish idle`: two actors, one point
@@ -66,6 +67,20 @@ describe("dfs strategy", () => {
     const { result, summary } = await exhaust(ScenariosMap["double-prompt-async"], 1, true, 1_000_000, RunnersMap.fixed);
     expect(summary["complete"]).toBe(true);
     expect(result.failures).toEqual([]);
+  });
+
+  it("a runner that reports no footprints gets no reduction, never a wrong one: the reduced search runs every schedule plain DFS runs", async () => {
+    // upstream with `touch` taken out of its port, as a user's runner that never calls it.
+    const silent: RunnerVariant = { ...RunnersMap.upstream, name: "upstream-silent", create: (port) => RunnersMap.upstream.create({ ...port, touch: undefined }) };
+    const scenario = ScenariosMap["idle-prompt-async"];
+    const plain = await exhaust(scenario, 1, false, 1_000_000, silent);
+    const reduced = await exhaust(scenario, 1, true, 1_000_000, silent);
+    expect(plain.invariants.size).toBeGreaterThan(0);
+    expect(reduced.result.schedulesRun).toBe(plain.result.schedulesRun);
+    expect([...reduced.invariants].sort()).toEqual([...plain.invariants].sort());
+    // The built-in runner reports its footprints, and is reduced.
+    const reported = await exhaust(scenario, 1, true, 1_000_000, RunnersMap.upstream);
+    expect(reported.result.schedulesRun * 5).toBeLessThan(plain.result.schedulesRun);
   });
 
   // Soundness against plain DFS on every scenario and runner is in dfsSoundness.*.test.ts.
