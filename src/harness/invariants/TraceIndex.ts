@@ -101,6 +101,13 @@ export function sawWhole(index: TraceIndex, assistantID: string, user: MessageRe
   return false;
 }
 
+/** The most parts of `user` an LLM step of `assistantID` saw, or -1 if none saw it. */
+export function partsSeen(index: TraceIndex, assistantID: string, user: MessageRecord): number {
+  let most = -1;
+  for (const call of index.llmByAssistant.get(assistantID) ?? []) for (const s of call.seen) if (s.id === user.info.id) most = Math.max(most, s.parts);
+  return most;
+}
+
 /**
  * The assistant that answers `user`: a terminal assistant of its session whose parent is
  * `user` or a user message created after it, and whose LLM step saw `user` whole. (A reply

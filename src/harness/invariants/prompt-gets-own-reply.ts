@@ -1,5 +1,6 @@
 import type { Invariant, Violation } from "./Invariant.ts";
-import { cancelAfter, disposedAfter, indexTrace, sawWhole } from "./TraceIndex.ts";
+import { cancelAfter, disposedAfter, indexTrace, partsSeen, sawWhole, type MessageRecord, type TraceIndex } from "./TraceIndex.ts";
+import type { MessageInfo } from "../../boundaries/port.ts";
 import { whyUnanswered } from "./whyUnanswered.ts";
 
 /**
@@ -31,6 +32,8 @@ export const promptGetsOwnReply: Invariant = {
         if (parent && parent.order >= user.order && sawWhole(index, reply.id, user)) continue;
       }
       const got = reply ? `${reply.role} ${reply.id}${reply.parentID ? ` (a reply to ${reply.parentID})` : ""}` : "nothing";
+      const own = user?.info.id ?? "(never stored)";
+      const what = user && reply?.role === "assistant" ? howItRead(index, reply, user) : `not a reply that read its message ${own}`;
       const returned = { step: e.step, what: `${e.request} returned ${reply ? reply.id : "nothing"}`, role: "prompt" };
       // A prompt that joined a run which never read its message: the lost wake-up, named as every-message-answered names it.
       const why = user ? whyUnanswered(trace, index, user) : undefined;
@@ -49,7 +52,7 @@ export const promptGetsOwnReply: Invariant = {
         invariant: "prompt-gets-own-reply",
         step: e.step,
         sessionID: call.sessionID,
-        message: `prompt ${e.request} returned ${got} at step ${e.step}, not a reply that read its message ${user?.info.id ?? "(never stored)"}${lost ? `: ${lost.text}` : ""}`,
+        message: `prompt ${e.request} returned ${got} at step ${e.step}, ${what}${lost ? `: ${lost.text}` : ""}`,
         evidence,
       };
       return [v];
@@ -57,3 +60,15 @@ export const promptGetsOwnReply: Invariant = {
     return [];
   },
 };
+
+/** What was wrong with an assistant reply to a prompt: which message it answered, and how it read the prompt's own. */
+function howItRead(index: TraceIndex, reply: MessageInfo, user: MessageRecord): string {
+  const own = user.info.id;
+  const parent = reply.parentID === undefined ? undefined : index.messages.get(reply.parentID);
+  const seen = partsSeen(index, reply.id, user);
+  const whole = user.info.parts;
+  if (seen >= 0 && seen < whole) return `which read its message ${own} torn: ${seen} of its ${whole} part${whole === 1 ? "" : "s"} written (a torn read)`;
+  if (seen < 0) return `a reply that never read its message ${own}`;
+  if (parent && parent.order < user.order) return `a reply to a message before its own ${own}`;
+  return `not a reply that read its message ${own}`;
+}

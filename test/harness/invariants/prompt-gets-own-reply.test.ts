@@ -29,7 +29,7 @@ describe("prompt-gets-own-reply over real runs", () => {
     const result = await exploreOne({ scenario: "idle-prompt-async", runner: "upstream", invariant: NAME, seed: 1, runs: 100 });
     const { violation, trace } = firstFailure(result, NAME);
     expect(violation.sessionID).toBe("s1");
-    const m = /^prompt (a1) returned (?:assistant (\S+)(?: \(a reply to (\S+)\))?|nothing|user (\S+)) at step (\d+), not a reply that read its message (\S+)$/.exec(violation.message);
+    const m = /^prompt (a1) returned (?:assistant (\S+)(?: \(a reply to (\S+)\))?|nothing|user (\S+)) at step (\d+), (?:not a reply that read its message|a reply that never read its message|which read its message|a reply to a message before its own) (\S+?)(?: torn: \d+ of its \d+ parts? written \(a torn read\))?(?:: .*)?$/.exec(violation.message);
     expect(m, violation.message).not.toBeNull();
     const [, request, assistant, , , step, own] = m!;
     expect(violation.step).toBe(Number(step));
@@ -42,7 +42,7 @@ describe("prompt-gets-own-reply over real runs", () => {
   it("upstream returns the wrong reply in busy-prompt-async (seed 1)", async () => {
     const result = await exploreOne({ scenario: "busy-prompt-async", runner: "upstream", invariant: NAME, seed: 1, runs: 400 });
     const { violation } = firstFailure(result, NAME);
-    expect(violation.message).toMatch(/^prompt a1 returned .* at step \d+, not a reply that read its message msg_\S+$/);
+    expect(violation.message).toMatch(/^prompt a1 returned .* at step \d+, .*its (?:own |message )msg_\S+/);
   });
 
   it.each(["idle-prompt-async", "busy-prompt-async", "client-message-id", "torn-read"] as const)(
@@ -86,14 +86,14 @@ describe("prompt-gets-own-reply over hand-built traces", () => {
     expect(inv.check(ok, endOf(5))).toEqual([]);
     const bad = [...head, saw("x1", [{ id: "m2", parts: 1 }]), at(4, { type: "message", message: reply }), returns(5, reply)];
     expect(inv.check(bad, endOf(5))).toMatchObject([
-      { invariant: NAME, step: 5, sessionID: "s1", message: "prompt a1 returned assistant x1 (a reply to m2) at step 5, not a reply that read its message m1" },
+      { invariant: NAME, step: 5, sessionID: "s1", message: "prompt a1 returned assistant x1 (a reply to m2) at step 5, a reply that never read its message m1" },
     ]);
   });
 
   it("a reply that read its message torn does not count", () => {
     const reply = assistantMsg("x1", "m1", "run1");
     const torn = [...head, saw("x1", [{ id: "m1", parts: 0 }]), at(4, { type: "message", message: reply }), returns(5, reply)];
-    expect(inv.check(torn, endOf(5)).map((v) => v.message)).toEqual(["prompt a1 returned assistant x1 (a reply to m1) at step 5, not a reply that read its message m1"]);
+    expect(inv.check(torn, endOf(5)).map((v) => v.message)).toEqual(["prompt a1 returned assistant x1 (a reply to m1) at step 5, which read its message m1 torn: 0 of its 1 part written (a torn read)"]);
   });
 
   it("returning nothing, or for a message never stored, is reported", () => {
