@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { explore } from "../explore/explore.ts";
 import { resolveInvariants } from "../resolve.ts";
 import { ScenariosMap } from "../scenario/builtin/index.ts";
@@ -14,6 +16,7 @@ export interface MemoryGrowth {
   readonly ms: number;
   readonly rssEarlyMiB: number;
   readonly rssEndMiB: number;
+  /** Heap in use after a full collection, after `early` schedules and after the last. */
   readonly heapUsedEarlyMiB: number;
   readonly heapUsedEndMiB: number;
   /** rssEnd / rssEarly: flat is close to 1 (target <= 1.1). */
@@ -30,6 +33,7 @@ export interface MemoryGrowth {
  */
 export async function memoryGrowth(early: number, schedules: number): Promise<MemoryGrowth> {
   const scenario = ScenariosMap["double-prompt-async"];
+  const collect = garbageCollector();
   let sample: NodeJS.MemoryUsage | undefined;
   const { ms } = await timed(() =>
     explore({
@@ -42,10 +46,13 @@ export async function memoryGrowth(early: number, schedules: number): Promise<Me
       keepGoing: true,
       concurrency: 16,
       onProgress: (ran) => {
-        if (sample === undefined && ran >= early) sample = process.memoryUsage();
+        if (sample !== undefined || ran < early) return;
+        collect();
+        sample = process.memoryUsage();
       },
     }),
   );
+  collect();
   const end = process.memoryUsage();
   const first = sample ?? end;
   return {
@@ -64,4 +71,14 @@ export async function memoryGrowth(early: number, schedules: number): Promise<Me
 
 function mib(bytes: number): number {
   return Math.round(bytes / 2 ** 20);
+}
+
+/**
+ * A full collection before each sample, so the heap figures are live memory, not garbage
+ * waiting for the next GC. V8's `gc` is reached without `--expose-gc` on the command line.
+ */
+function garbageCollector(): () => void {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as (() => void) | undefined;
+  return () => gc?.();
 }
