@@ -204,9 +204,8 @@ export interface RunnerPort {
    * under `key`. Keys are paths: `store:s1` covers `store:s1/msg_3`. Partial-order
    * reduction treats two steps as independent only when their keys do not conflict. A step
    * that reports nothing counts as touching everything, so a runner that never calls `touch`
-   * gets no reduction, never a wrong one; a step that touches no shared state says so by
-   * reading a key nothing writes (the reference runner reads `own:<label>`). Observations an
-   * invariant makes count as reads.
+   * gets no reduction, never a wrong one, unless its variant declares `completeFootprints`.
+   * Observations an invariant makes count as reads.
    */
   touch?(key: string, write: boolean): void;
 }
@@ -270,6 +269,12 @@ export interface RunnerVariant {
    * runners, where every effect step is a point, have 10.
    */
   readonly stepScale?: number;
+  /**
+   * Every step of this runner reports, through `touch`, all the shared state it reads and
+   * writes, so a step that reports nothing touched nothing shared and commutes with every
+   * other (default false: such a step counts as touching everything, see `RunnerPort.touch`).
+   */
+  readonly completeFootprints?: boolean;
 }
 
 /** Thrown into a runner's await when the point it waits on is interrupted. */

@@ -7,7 +7,6 @@ import type { ScheduleChooser, Strategy } from "../scheduler/strategies/Strategy
 import type { WorldOptions } from "../scenario/createWorld.ts";
 import { actorOf } from "../scheduler/VirtualScheduler.ts";
 import { endStateFingerprint, hash53 } from "./fingerprint.ts";
-import { ABANDON } from "../scheduler/strategies/Strategy.ts";
 import { explainByRerun, runSchedule, type ScheduleResult, type ScheduleSpec } from "./runSchedule.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 import { runSeed } from "../scheduler/strategies/random.ts";
@@ -167,7 +166,7 @@ async function exploreWatched(options: ExploreOptions): Promise<ExploreResult> {
       if (!seen.has(key)) {
         seen.add(key);
         // Only a failure kept is explained: a search on a buggy runner fails in most schedules.
-        result = await explainByRerun({ ...scheduleSpec(options, { choose: () => ABANDON }, current, 0), explain: true }, result);
+        result = await explainByRerun(rerunSpec(options, current), result);
         const failure = { run: current, result, violations: result.violations };
         failures.push(failure);
         options.onFailure?.(failure);
@@ -221,13 +220,17 @@ function base(options: ExploreOptions) {
  * spreading `base` and `recordAs` into it went through V8's slow generic object copy.
  */
 function scheduleSpec(options: ExploreOptions, chooser: ScheduleChooser, run: number, slot: number): ScheduleSpec {
+  return { ...rerunSpec(options, run, slot), chooser };
+}
+
+/** Schedule `run` of the exploration without its chooser: what a rerun of it needs. */
+function rerunSpec(options: ExploreOptions, run: number, slot = 0): Omit<ScheduleSpec, "chooser"> {
   return {
     scenario: options.scenario,
     runner: options.runner,
     invariants: options.invariants,
     maxSteps: options.maxSteps,
     world: options.world,
-    chooser,
     randomSeed: runSeed(options.seed ?? 0, run),
     record: options.recorder ? { recorder: options.recorder, slot, schedule: run } : undefined,
     // Explained once kept (see explainByRerun).

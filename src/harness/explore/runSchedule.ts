@@ -88,7 +88,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
  * fail the same way the code under test is nondeterministic, which the determinism
  * self-check reports; the violations are then left without chains.
  */
-export async function explainByRerun(spec: ScheduleSpec, result: ScheduleResult): Promise<ScheduleResult> {
+export async function explainByRerun(spec: Omit<ScheduleSpec, "chooser">, result: ScheduleResult): Promise<ScheduleResult> {
   if (result.steps !== undefined || !result.violations.some((v) => v.evidence && v.evidence.length > 0)) return result;
   const again = await runOnce({ ...spec, chooser: sameChoices(result.choices), recordSteps: true, explain: false });
   const verdict = (r: ScheduleResult) => r.violations.map((v) => `${v.invariant}@${v.step}`).join(",");
@@ -96,12 +96,16 @@ export async function explainByRerun(spec: ScheduleSpec, result: ScheduleResult)
   return { ...result, violations: explainViolations(result.violations, { trace: result.trace, steps: again.steps }), steps: again.steps };
 }
 
-/** Releases the given labels in order and abandons the run where they end (an abandoned run ends there too). */
+/**
+ * Releases the given labels in order and abandons the run where they end (an abandoned run
+ * ends there too) or where a label is not offered (the code under test diverged).
+ */
 function sameChoices(choices: readonly string[]): ScheduleChooser {
   return {
     choose(ready, step) {
       const label = choices[step];
-      return label === undefined ? ABANDON : ready.findIndex((p) => p.label === label);
+      const index = label === undefined ? -1 : ready.findIndex((p) => p.label === label);
+      return index < 0 ? ABANDON : index;
     },
   };
 }
@@ -110,6 +114,7 @@ async function runOnce(spec: ScheduleSpec): Promise<ScheduleResult> {
   // Over HTTP the clients are SDK clients: load the SDK before the run's controlled part begins.
   if (spec.world?.transport === "http") await loadSdk();
   const observe = spec.chooser.observe?.bind(spec.chooser);
+  const completeFootprints = spec.runner.completeFootprints === true;
   const limit = stepLimit(spec.maxSteps, spec.runner);
   let footprint = emptyFootprint();
   const recorder = spec.recordSteps === true ? new StepRecorder() : undefined;
@@ -183,9 +188,10 @@ async function runOnce(spec: ScheduleSpec): Promise<ScheduleResult> {
     record?.recorder.resume(record.slot);
     reportUncaught();
     if (observe && step > 0) {
-      // A step that reported nothing may have touched anything (a runner without `touch`, or
-      // a step its author forgot): it conflicts with everything, so no reduction is unsound.
-      if (footprint.reads.size === 0 && footprint.writes.size === 0) footprint.global = true;
+      // A step that reported nothing may have touched anything (a runner without `touch`, or a
+      // step its author forgot), unless the runner declares that its steps report everything:
+      // it conflicts with everything, so no reduction is unsound.
+      if (!completeFootprints && footprint.reads.size === 0 && footprint.writes.size === 0) footprint.global = true;
       observe(step - 1, footprint);
       footprint = emptyFootprint();
     }

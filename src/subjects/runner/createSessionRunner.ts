@@ -14,8 +14,7 @@ import { StatusBus } from "./StatusBus.ts";
  * background jobs (`children.ts`), the bus with its streams, permission replies and instance
  * dispose. `design` selects the variant's decisions.
  */
-export function createSessionRunner(given: RunnerPort, design: RunnerDesign): SessionRunner {
-  const port = reportingEveryStep(given);
+export function createSessionRunner(port: RunnerPort, design: RunnerDesign): SessionRunner {
   const runCounters = new Map<string, number>();
   const runnerCounters = new Map<string, number>();
   const bump = (counters: Map<string, number>, key: string) => {
@@ -250,31 +249,5 @@ export function createSessionRunner(given: RunnerPort, design: RunnerDesign): Se
       ask.answer(reply);
     },
     dispose,
-  };
-}
-
-/**
- * The port with every step of this runner reporting a footprint. A step that touches no shared
- * state (starting a fiber, the detached prune) reads a key of its own that nothing writes, so
- * it commutes with everything; racelab counts a step that reports nothing as touching
- * everything, which is right for a runner that does not report and needless for this one.
- */
-function reportingEveryStep(port: RunnerPort): RunnerPort {
-  const touch = port.touch;
-  if (touch === undefined) return port;
-  const task = port.task;
-  return {
-    ...port,
-    point: async (label, options) => {
-      await port.point(label, options);
-      touch(`own:${label}`, false);
-    },
-    ...(task && {
-      task: (label: string, run: () => void) =>
-        task(label, () => {
-          touch(`own:${label}`, false);
-          run();
-        }),
-    }),
   };
 }

@@ -41,9 +41,11 @@ export interface NeverRan {
  */
 export function reverseNeverRan(context: RaceContext, points: readonly NeverRan[]): void {
   const n = context.facts.length;
+  // One copy of the schedule's facts with a slot after the last step, for each point in turn.
+  const facts = [...context.facts];
+  const extended = { stack: context.stack, facts };
   for (const point of points) {
-    const facts = [...context.facts, { born: point.creator, footprint: UNKNOWN, before: new StepSet(n) }];
-    const extended = { stack: context.stack, facts };
+    facts[n] = { born: point.creator, footprint: UNKNOWN, before: new StepSet(n) };
     for (const i of analyseStep(facts, n)) reverse(extended, i, n, point.label);
   }
 }

@@ -22,4 +22,6 @@ export const fixed: RunnerVariant = {
   name: "fixed",
   description: "the correct design (docs/design.md §8): pending flag + restart, guarded delete, truthful idle, answer by parent link, busy from acceptance, tree cancel",
   create: (port) => createSessionRunner(port, fixedDesign),
+  // Every store, runner-map, status and id access of the reference runner reports itself.
+  completeFootprints: true,
 };

@@ -7,4 +7,6 @@ export const upstream: RunnerVariant = {
   name: "upstream",
   description: "opencode's runner when PR #21528 was opened: join on Running, onIdle outside the lock, id-order exit test",
   create: (port) => createSessionRunner(port, upstreamDesign),
+  // Every store, runner-map, status and id access of the reference runner reports itself.
+  completeFootprints: true,
 };

@@ -70,8 +70,10 @@ describe("dfs strategy", () => {
   });
 
   it("a runner that reports no footprints gets no reduction, never a wrong one: the reduced search runs every schedule plain DFS runs", async () => {
-    // upstream with `touch` taken out of its port, as a user's runner that never calls it.
-    const silent: RunnerVariant = { ...RunnersMap.upstream, name: "upstream-silent", create: (port) => RunnersMap.upstream.create({ ...port, touch: undefined }) };
+    // upstream with `touch` taken out of its port, as a user's runner that never calls it (and
+    // so does not declare complete footprints).
+    const { completeFootprints: _declared, ...upstream } = RunnersMap.upstream;
+    const silent: RunnerVariant = { ...upstream, name: "upstream-silent", create: (port) => upstream.create({ ...port, touch: undefined }) };
     const scenario = ScenariosMap["idle-prompt-async"];
     const plain = await exhaust(scenario, 1, false, 1_000_000, silent);
     const reduced = await exhaust(scenario, 1, true, 1_000_000, silent);
