@@ -45,6 +45,8 @@ export async function benchCommand(io: Io, options: { json: boolean; quick: bool
   io.out(pc.bold("fuzz worker scaling (fixed runner, seed 1, same wall time)"));
   for (const f of result.fuzz.runs) io.out(`  ${f.workers} worker${f.workers === 1 ? " " : "s"}: ${f.scenarios} scenarios, ${f.schedules} schedules (${f.schedulesPerSecond}/s)`);
   io.out(`  scaling: ${result.fuzz.scaling}x`);
+  const up = result.fuzz.upstream;
+  io.out(`  upstream, 2 workers: ${up.scenarios} scenarios, ${up.schedules} schedules (${up.schedulesPerSecond}/s): ${result.fuzz.breadth}x fixed's breadth`);
   io.out("");
   io.out(pc.bold("Transports (fixed runner, observer fixed): in process against HTTP through @opencode-ai/sdk and msw"));
   io.out("  scenario              inproc sched/s  µs/step   http sched/s  µs/step   http/inproc");

@@ -44,6 +44,12 @@ export interface ShrinkInput {
    * scenario, bound 0, 1, 2, ... Default 2000; 0 turns it off.
    */
   readonly searchBudget?: number;
+  /**
+   * Steps the candidate runs may execute in all, both phases together (default unlimited):
+   * what keeps shrinking from eating a fuzz campaign's breadth on a runner that fails often.
+   * The first run, which checks that the schedule fails, is always made.
+   */
+  readonly stepBudget?: number;
   /** In a sandbox: candidates leave their steps here, which also keeps the watchdog fed. */
   readonly recorder?: FlightRecorder;
   /** Seed of the runs' virtualised randomness: the failing run's, for every candidate. */
@@ -60,6 +66,8 @@ export interface ShrinkResult {
   readonly shrunk: ScheduleSize;
   /** Candidate runs tried, local edits and exhaustive phase together. */
   readonly attempts: number;
+  /** Steps those runs executed. */
+  readonly steps: number;
   /**
    * The largest preemption bound the exhaustive phase covered completely: no failing schedule
    * of the shrunk scenario with at most this many preemptions is smaller. -1 when none was.
@@ -78,7 +86,10 @@ export interface ShrinkResult {
  */
 export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
   const budget = input.budget ?? 2000;
+  const stepBudget = input.stepBudget ?? Number.POSITIVE_INFINITY;
   let attempts = 0;
+  let steps = 0;
+  const spent = () => attempts >= budget || steps >= stepBudget;
   const tryRun = async (scenario: Scenario, prefs: readonly (string | undefined)[]) => {
     attempts += 1;
     const result = await runSchedule({
@@ -93,6 +104,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
       ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
       ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
     });
+    steps += result.end.steps;
     return result.violations.length > 0 ? result : undefined;
   };
 
@@ -102,7 +114,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
   const original = sizeOf(best.scenario, best.result);
 
   const accept = async (scenario: Scenario, prefs: readonly (string | undefined)[]): Promise<boolean> => {
-    if (attempts >= budget) return false;
+    if (spent()) return false;
     const result = await tryRun(scenario, prefs);
     if (!result || !smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) {
       return false;
@@ -113,7 +125,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
 
   const localEdits = async (): Promise<void> => {
     let progress = true;
-    while (progress && attempts < budget) {
+    while (progress && !spent()) {
       progress = false;
       // 1. Fewer client actions.
       for (const scenario of withoutOneAction(best.scenario)) {
@@ -144,13 +156,13 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
   let shortestWithin = -1;
   let searchLeft = input.searchBudget ?? 2000;
   let previousSpace = -1;
-  for (let bound = 0; searchLeft > 0; bound++) {
+  for (let bound = 0; searchLeft > 0 && steps < stepBudget; bound++) {
     const strategy = dfs({ seed: 0, preemptions: bound, reduction: false });
     const scenario = best.scenario;
     let improved = false;
     let space = 0;
     let chooser = strategy.next(0);
-    for (; chooser && searchLeft > 0; chooser = strategy.next(space)) {
+    for (; chooser && searchLeft > 0 && steps < stepBudget; chooser = strategy.next(space)) {
       searchLeft -= 1;
       attempts += 1;
       space += 1;
@@ -163,8 +175,9 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
         explain: false,
         ...(input.world && { world: input.world }),
         ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
-      ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
+        ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
       });
+      steps += result.end.steps;
       if (result.violations.length > 0 && smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) {
         best = { scenario, result };
         improved = true;
@@ -183,7 +196,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     }
     previousSpace = space;
   }
-  return { scenario: best.scenario, result: best.result, original, shrunk: sizeOf(best.scenario, best.result), attempts, shortestWithin };
+  return { scenario: best.scenario, result: best.result, original, shrunk: sizeOf(best.scenario, best.result), attempts, steps, shortestWithin };
 }
 
 /** Lenient replay: the preferred label if ready, else the last actor, else the oldest ready point. */
@@ -282,7 +295,7 @@ export async function shrinkFailure(input: Omit<ShrinkInput, "invariant"> & { in
     maxSteps: input.maxSteps,
     ...(input.world && { world: input.world }),
     ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
-      ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
+    ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
   });
   // The invariant it was shrunk on comes first: it names the file and drives the next shrink.
   const violations = [...full.violations].sort((a, b) => Number(b.invariant === input.primary) - Number(a.invariant === input.primary));

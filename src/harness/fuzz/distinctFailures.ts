@@ -55,8 +55,16 @@ export class DistinctFailures<T extends DistinctFailure = DistinctFailure> {
     return this.byKey.size;
   }
 
-  /** The distinct failures in order of their scenario index. */
+  /**
+   * The distinct failures in order of their scenario index, and of their signatures within
+   * one scenario (which shows several when it violates several invariants): an order that no
+   * order of `add` changes.
+   */
   list(): T[] {
-    return [...this.byKey.values()].sort((a, b) => a.index - b.index);
+    return [...this.byKey.values()].sort((a, b) => a.index - b.index || compare(failureKey(a.failure), failureKey(b.failure)));
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

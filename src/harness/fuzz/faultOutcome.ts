@@ -6,7 +6,7 @@ import { postMortem } from "../sandbox/postMortem.ts";
 import { runSandboxed, type Fault } from "../sandbox/Sandbox.ts";
 import { STRATEGY_DEFAULTS } from "../scheduler/strategies/Strategy.ts";
 import { describeFeatures } from "./features.ts";
-import type { FuzzOutcome, FuzzTask } from "./fuzzTask.ts";
+import type { FuzzFailure, FuzzOutcome, FuzzTask } from "./fuzzTask.ts";
 import { taskSeed } from "./fuzzTask.ts";
 import { interleavingSignature } from "./interleavingSignature.ts";
 import { recordedViolations } from "../explore/scheduleFile.ts";
@@ -38,15 +38,15 @@ export async function faultOutcome(task: FuzzTask, fault: Fault, limits: Limits)
       limits,
     );
     const found = again.outcome?.result.failures[0];
-    if (found) return { ...base, schedules: again.outcome!.result.schedulesRun, steps: 0, failure: failureOf(task, found.result, found.run, scenario) };
+    if (found) return { ...base, schedules: again.outcome!.result.schedulesRun, steps: 0, failures: [failureOf(task, found.result, found.run, scenario)] };
   }
   const run = { scenario, runner: task.runner, world, maxSteps: task.maxSteps, randomSeed: runSeed(taskSeed(task.seed, task.index), fault.last?.schedule ?? 0) };
   const stuck = await postMortem(run, fault, limits);
   const schedule = Math.max(0, fault.last?.schedule ?? 0);
-  return { ...base, schedules: schedule + 1, steps: stuck.end.steps, failure: failureOf(task, stuck, schedule, scenario) };
+  return { ...base, schedules: schedule + 1, steps: stuck.end.steps, failures: [failureOf(task, stuck, schedule, scenario)] };
 }
 
-function failureOf(task: FuzzTask, result: ScheduleResult, run: number, scenario: Scenario): NonNullable<FuzzOutcome["failure"]> {
+function failureOf(task: FuzzTask, result: ScheduleResult, run: number, scenario: Scenario): FuzzFailure {
   const primary = result.violations.find((v) => v.invariant === "runner-timeout" || v.invariant === "runner-oom") ?? result.violations[0]!;
   const size = sizeOf(scenario, result);
   return {

@@ -133,10 +133,12 @@ export async function fuzzCampaign(options: CampaignOptions): Promise<CampaignRe
       prefix += 1;
       schedules += o.schedules;
       steps += o.steps;
-      if (!o.failure) continue;
+      if (o.failures.length === 0) continue;
       failing += 1;
       // The signature is interleavingSignature's key of the race (computed where the run was).
-      distinct.add({ index: o.index, scenarioName: o.scenario, features: o.features, failure: o.failure, occurrences: 1, indices: [o.index], seenAs: [o.failure.invariant] });
+      for (const failure of o.failures) {
+        distinct.add({ index: o.index, scenarioName: o.scenario, features: o.features, failure, occurrences: 1, indices: [o.index], seenAs: [failure.invariant] });
+      }
     }
     options.onProgress?.(progress());
   };

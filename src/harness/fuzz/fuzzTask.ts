@@ -1,8 +1,10 @@
 import { explore } from "../explore/explore.ts";
 import { NotFailing, SHRINKING, sizeOf, shrinkFailure, type ScheduleSize } from "../explore/shrink.ts";
 import { didNotRepeat, runAgainStrictly } from "../explore/selfCheck.ts";
+import type { Failure } from "../explore/explore.ts";
 import type { ScheduleResult } from "../explore/runSchedule.ts";
-import type { Violation } from "../invariants/Invariant.ts";
+import type { Invariant, Violation } from "../invariants/Invariant.ts";
+import type { WorldOptions } from "../scenario/createWorld.ts";
 import type { RunnerVariant } from "../../boundaries/port.ts";
 import { loadRunner, resolveInvariants, resolveStrategy, loadWorld } from "../resolve.ts";
 import type { Scenario } from "../scenario/schema.ts";
@@ -54,7 +56,8 @@ export interface FuzzOutcome {
   readonly features: string;
   readonly schedules: number;
   readonly steps: number;
-  readonly failure?: FuzzFailure;
+  /** Its distinct failures, one per signature, in the order the exploration met them (empty: it passed). */
+  readonly failures: readonly FuzzFailure[];
 }
 
 /** A task's heartbeat once a worker has taken it up, before its runner and world are loaded. */
@@ -70,9 +73,20 @@ export function taskSeed(seed: number, index: number): number {
 const runners = new Map<string, Promise<RunnerVariant>>();
 
 /**
- * Generates the task's scenario, explores it with the default strategy, and shrinks the
- * first failure (scenario and schedule). Deterministic in the task alone: the same task
- * gives the same outcome on any thread of any machine.
+ * Steps that shrinking may spend per step the exploration ran: with 2, a scenario that fails
+ * costs at most about three times one that passes, so a buggy runner keeps most of a fixed
+ * runner's breadth (schedules/s) instead of spending the campaign on shrinking.
+ */
+export const SHRINK_STEPS_PER_EXPLORED_STEP = 2;
+
+/**
+ * Generates the task's scenario and explores it with the default strategy for the whole
+ * budget, going on after failures, so every invariant is checked on every schedule. Its
+ * failures are grouped by signature (one race seen through several invariants is one), and
+ * each group is shrunk separately on its own invariant (scenario and schedule), within a
+ * step budget shared by the groups ({@link SHRINK_STEPS_PER_EXPLORED_STEP}); a group the
+ * budget no longer covers is reported as found. Deterministic in the task alone: the same
+ * task gives the same outcome on any thread of any machine.
  */
 export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
   const recorder = task.recorder ? new FlightRecorder(0, 0, task.recorder) : undefined;
@@ -97,37 +111,92 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
     invariants,
     runs: task.budget,
     maxSteps: task.maxSteps,
-    keepGoing: false,
+    keepGoing: true,
     concurrency: 1,
     world,
     ...(recorder && { recorder }),
   });
-  const base = {
-    index: task.index,
-    scenario: scenario.name,
-    features: describeFeatures(features),
-    schedules: result.schedulesRun,
-    steps: Math.round(result.stats.steps.avg * result.schedulesRun),
-  };
-  const found = result.failures[0];
-  if (!found) return base;
-  const primary = found.violations[0]!.invariant;
-  const randomSeed = runSeed(seed, found.run);
-  // The determinism self-check, as explore does it: a failure that does not repeat is a
-  // nondeterminism finding, reported as found (there is nothing stable to shrink).
-  const spec = { scenario, runner, invariants, maxSteps: task.maxSteps, world, randomSeed, ...(recorder && { record: { recorder, slot: 0, schedule: SHRINKING } }) };
+  const steps = Math.round(result.stats.steps.avg * result.schedulesRun);
+  const groups = bySignature(result.failures, scenario);
+  let left = SHRINK_STEPS_PER_EXPLORED_STEP * steps;
+  const failures: FuzzFailure[] = [];
+  const signatures = new Set<string>();
+  for (let g = 0; g < groups.length; g++) {
+    const { found, invariant } = groups[g]!;
+    const share = Math.floor(left / (groups.length - g));
+    const shrunk = await shrinkGroup({ scenario, runner, invariants, world, seed, found, invariant, maxSteps: task.maxSteps, stepBudget: share, ...(recorder && { recorder }) });
+    left -= shrunk.steps;
+    // Two groups may shrink to one race: it is reported once.
+    if (signatures.has(shrunk.failure.signature)) continue;
+    signatures.add(shrunk.failure.signature);
+    failures.push(shrunk.failure);
+  }
+  return { index: task.index, scenario: scenario.name, features: describeFeatures(features), schedules: result.schedulesRun, steps, failures };
+}
+
+/** One race of a scenario: the first failing schedule that showed it, and the invariant it is shrunk on. */
+interface Group {
+  readonly found: Failure;
+  readonly invariant: string;
+}
+
+/**
+ * The exploration's failures as races to shrink, in order of first sight: each violation of
+ * an invariant no earlier group covers joins the group of its signature, or starts one. So
+ * every invariant the scenario violates is shown (a consequence hidden behind another
+ * failure surfaces), one race seen through several invariants is shrunk once, and the
+ * schedules that show an invariant again through another interleaving add nothing.
+ */
+function bySignature(found: readonly Failure[], scenario: Scenario): Group[] {
+  const groups = new Map<string, Group>();
+  const covered = new Set<string>();
+  for (const failure of found) {
+    for (const v of failure.violations) {
+      if (covered.has(v.invariant)) continue;
+      covered.add(v.invariant);
+      const signature = interleavingSignature(v, scenario);
+      if (!groups.has(signature)) groups.set(signature, { found: failure, invariant: v.invariant });
+    }
+  }
+  return [...groups.values()];
+}
+
+interface GroupInput {
+  readonly scenario: Scenario;
+  readonly runner: RunnerVariant;
+  readonly invariants: readonly Invariant[];
+  readonly world: WorldOptions;
+  readonly seed: number;
+  readonly found: Failure;
+  readonly invariant: string;
+  readonly maxSteps: number;
+  readonly stepBudget: number;
+  readonly recorder?: FlightRecorder;
+}
+
+/**
+ * Checks that the group's failing schedule repeats, then shrinks it on the group's invariant
+ * within its step budget. A schedule that does not repeat is a nondeterminism finding,
+ * reported as found (there is nothing stable to shrink).
+ */
+async function shrinkGroup(input: GroupInput): Promise<{ failure: FuzzFailure; steps: number }> {
+  const { scenario, runner, invariants, world, found, invariant, recorder } = input;
+  const randomSeed = runSeed(input.seed, found.run);
+  const spec = { scenario, runner, invariants, maxSteps: input.maxSteps, world, randomSeed, ...(recorder && { record: { recorder, slot: 0, schedule: SHRINKING } }) };
   const differs = await runAgainStrictly(spec, found.result, "the failing schedule");
-  if (differs) return { ...base, failure: asFound(found.result, [differs, ...found.result.violations], scenario, found.run, randomSeed) };
+  const again = found.result.end.steps;
+  if (differs) return { failure: asFound(found.result, [differs, ...found.result.violations], scenario, found.run, randomSeed), steps: again };
   const shrunk = await shrinkFailure({
     scenario,
     runner,
     invariants,
-    primary,
-    maxSteps: task.maxSteps,
+    primary: invariant,
+    maxSteps: input.maxSteps,
     choices: found.result.choices,
     world,
     budget: 1000,
     searchBudget: 300,
+    stepBudget: input.stepBudget,
     ...(recorder && { recorder }),
     randomSeed,
   }).catch((error: unknown) => {
@@ -135,19 +204,19 @@ export async function runFuzzTask(task: FuzzTask): Promise<FuzzOutcome> {
     return error;
   });
   if (shrunk instanceof NotFailing) {
-    return { ...base, failure: asFound(found.result, [didNotRepeat(primary, "the failing schedule", found.result.end.steps), ...found.result.violations], scenario, found.run, randomSeed) };
+    return { failure: asFound(found.result, [didNotRepeat(invariant, "the failing schedule", found.result.end.steps), ...found.result.violations], scenario, found.run, randomSeed), steps: again };
   }
   const run = shrunk.full;
   return {
-    ...base,
+    steps: again + shrunk.steps + run.end.steps,
     failure: {
-      invariant: primary,
+      invariant,
       invariants: [...new Set(run.violations.map((v) => v.invariant))],
-      signature: interleavingSignature(run.violations.find((v) => v.invariant === primary) ?? run.violations[0]!, shrunk.scenario),
+      signature: interleavingSignature(run.violations.find((v) => v.invariant === invariant) ?? run.violations[0]!, shrunk.scenario),
       scenario: shrunk.scenario,
       choices: run.choices,
       run: found.run,
-      randomSeed: runSeed(seed, found.run),
+      randomSeed,
       original: shrunk.original,
       shrunk: sizeOf(shrunk.scenario, run),
       violations: recordedViolations(run.violations),

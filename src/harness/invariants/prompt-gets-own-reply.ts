@@ -1,7 +1,7 @@
 import type { Invariant, Violation } from "./Invariant.ts";
 import { cancelAfter, disposedAfter, indexTrace, partsSeen, sawWhole, type MessageRecord, type TraceIndex } from "./TraceIndex.ts";
 import type { MessageInfo } from "../../boundaries/port.ts";
-import { whyUnanswered } from "./whyUnanswered.ts";
+import { joinedWithoutReading, whyUnanswered } from "./whyUnanswered.ts";
 
 /**
  * A synchronous prompt returns a reply that read its own message (W1: a joined caller gets
@@ -35,10 +35,16 @@ export const promptGetsOwnReply: Invariant = {
       const own = user?.info.id ?? "(never stored)";
       const what = user && reply?.role === "assistant" ? howItRead(index, reply, user) : `not a reply that read its message ${own}`;
       const returned = { step: e.step, what: `${e.request} returned ${reply ? reply.id : "nothing"}`, role: "prompt" };
-      // A prompt that joined a run which never read its message: the lost wake-up, named as every-message-answered names it.
-      const why = user ? whyUnanswered(trace, index, user) : undefined;
-      const lost = why?.kind === "lost-wake-up" ? why : undefined;
+      // A prompt that joined a run which never read its message: the lost wake-up, named as
+      // every-message-answered names it, also when a later run read the message and answered it.
       const wait = trace.find((w) => w.type === "wait.start" && w.waiter === e.request);
+      const why = user ? whyUnanswered(trace, index, user) : undefined;
+      const lost =
+        why?.kind === "lost-wake-up"
+          ? why
+          : user && wait?.type === "wait.start" && !runRead(index, wait.runID, user)
+            ? joinedWithoutReading(trace, user, e.request, wait.runID, wait.step)
+            : undefined;
       const replied = reply ? index.messages.get(reply.id) : undefined;
       const evidence = lost
         ? [...lost.evidence, returned]
@@ -71,4 +77,12 @@ function howItRead(index: TraceIndex, reply: MessageInfo, user: MessageRecord): 
   if (seen < 0) return `a reply that never read its message ${own}`;
   if (parent && parent.order < user.order) return `a reply to a message before its own ${own}`;
   return `not a reply that read its message ${own}`;
+}
+
+/** True if an LLM step of run `runID` saw `user` at all (whole or torn). */
+function runRead(index: TraceIndex, runID: string, user: MessageRecord): boolean {
+  for (const calls of index.llmByAssistant.values()) {
+    for (const call of calls) if (call.runID === runID && call.seen.some((s) => s.id === user.info.id)) return true;
+  }
+  return false;
 }

@@ -54,20 +54,7 @@ export function whyUnanswered(trace: readonly TraceEvent[], index: TraceIndex, u
     };
   }
   const wait = via === undefined ? undefined : trace.find((e) => e.type === "wait.start" && e.waiter === via);
-  if (wait?.type === "wait.start") {
-    const end = exitOf(wait.runID);
-    const exited = end ? `exited at step ${end.step}` : "never exited";
-    const who = via === user.info.request ? "its prompt" : `${via}`;
-    return {
-      kind: "lost-wake-up",
-      text: `${who} joined ${wait.runID} at step ${wait.step}, which ${exited} without reading it (lost wake-up)`,
-      evidence: [
-        racing,
-        { step: wait.step, what: `${via} joined ${wait.runID}`, role: "prompt", as: "join" },
-        ...(end ? [{ step: end.step, what: `${wait.runID} exited without reading ${id}`, role: "run", as: "exit" }] : []),
-      ],
-    };
-  }
+  if (wait?.type === "wait.start") return joinedWithoutReading(trace, user, via!, wait.runID, wait.step);
   const later = [...index.messages.values()].find(
     (m) => m.info.role === "assistant" && m.info.sessionID === user.info.sessionID && m.order < user.order && m.info.id > id,
   );
@@ -82,4 +69,26 @@ export function whyUnanswered(trace: readonly TraceEvent[], index: TraceIndex, u
     };
   }
   return { kind: "unread", text: "no run ever read it", evidence: [stored] };
+}
+
+/**
+ * The lost wake-up: `via` (the message's prompt, or a job's wake-up) joined `runID` at step
+ * `joined`, and that run exited without reading `user`. The evidence is the race it rests
+ * on: the store against the run's last read before it, and the join against the exit.
+ */
+export function joinedWithoutReading(trace: readonly TraceEvent[], user: MessageRecord, via: string, runID: string, joined: number): WhyUnanswered {
+  const id = user.info.id;
+  const racing: Evidence = { step: user.wholeStep, what: `${user.info.request ?? id} stored ${id} whole`, role: "prompt", as: "store whole", race: true };
+  const end = trace.find((e) => e.type === "loop.end" && e.runID === runID);
+  const exited = end ? `exited at step ${end.step}` : "never exited";
+  const who = via === user.info.request ? "its prompt" : `${via}`;
+  return {
+    kind: "lost-wake-up",
+    text: `${who} joined ${runID} at step ${joined}, which ${exited} without reading it (lost wake-up)`,
+    evidence: [
+      racing,
+      { step: joined, what: `${via} joined ${runID}`, role: "prompt", as: "join" },
+      ...(end ? [{ step: end.step, what: `${runID} exited without reading ${id}`, role: "run", as: "exit" }] : []),
+    ],
+  };
 }

@@ -31,9 +31,10 @@ describe("racelab bench (tiny budgets: checks what it reports, never how fast)",
     expect(r.memory.rssEarlyMiB).toBeGreaterThan(0);
     expect(r.memory.rssGrowth).toBeCloseTo(r.memory.rssEndMiB / r.memory.rssEarlyMiB, 1);
     expect(r.fuzz.runs.map((f) => f.workers)).toEqual([1, 2]);
+    expect(r.fuzz.breadth).toBeCloseTo(r.fuzz.upstream.schedulesPerSecond / Math.max(1, r.fuzz.runs[1]!.schedulesPerSecond), 1);
     expect(r.transports.map((t) => t.scenario)).toEqual(["background-child-run", "sync-child", "status-gap"]);
     for (const t of r.transports) expect(t.inproc.schedulesPerSecond > 0 && t.http.schedulesPerSecond > 0).toBe(true);
-    expect(r.targets.map((t) => t.target)).toHaveLength(9);
+    expect(r.targets.map((t) => t.target)).toHaveLength(10);
     expect(r.targets.slice(0, 3).map((t) => t.target)).toEqual([
       "racelab per step <= 1.5x the bare replay of the same schedules (worst scenario)",
       "racelab per step >= 3x faster than fast-check's scheduler on the same runner (worst scenario)",
