@@ -1,6 +1,6 @@
 import { count } from "../../harness/output/plural.ts";
 import { EXIT_INTERRUPTED, interruptible } from "../interrupt.ts";
-import { describeShortest, describeShrink, shortestWithinJson } from "../../harness/explore/shrink.ts";
+import { describeShortest, describeShrink, shortestWithinJson } from "../../harness/explore/shrinkSize.ts";
 import { renderTimeline } from "../../harness/report/timeline.ts";
 import { loadRunner, loadScenario, resolveStrategy, loadWorld } from "../../harness/resolve.ts";
 import { resolveLimits } from "../../harness/sandbox/limits.ts";

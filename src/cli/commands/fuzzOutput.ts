@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { shown } from "../../harness/explore/recordFailure.ts";
-import { describeShrink } from "../../harness/explore/shrink.ts";
+import { describeShrink } from "../../harness/explore/shrinkSize.ts";
 import type { DistinctFailure } from "../../harness/fuzz/distinctFailures.ts";
 import { writeFuzzResult, type FuzzResultFile } from "../../harness/fuzz/fuzzResultFile.ts";
 import { signatureShape } from "../../harness/fuzz/interleavingSignature.ts";

@@ -2,7 +2,7 @@ import { count } from "../../harness/output/plural.ts";
 import { dirname, relative } from "node:path";
 import { randomSeedOf, worldSpecOf } from "../../harness/explore/replaySchedule.ts";
 import { readScheduleFile, recordedViolations, writeScheduleFile, type ScheduleFile } from "../../harness/explore/scheduleFile.ts";
-import { describeShortest, describeShrink } from "../../harness/explore/shrink.ts";
+import { describeShortest, describeShrink } from "../../harness/explore/shrinkSize.ts";
 import { renderTimeline } from "../../harness/report/timeline.ts";
 import { resolveLimits } from "../../harness/sandbox/limits.ts";
 import { runJobWatched } from "../../harness/sandbox/Sandbox.ts";

@@ -4,8 +4,16 @@ import type { WorldOptions } from "../scenario/createWorld.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
 import { dfs } from "../scheduler/strategies/dfs.ts";
+import { portfolio } from "../scheduler/strategies/portfolio.ts";
+import { actorOf } from "../scheduler/VirtualScheduler.ts";
+import { smallerScenarios } from "./smallerScenarios.ts";
+import { sizeOf, smaller, type ScheduleSize } from "./shrinkSize.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
+
+/** Schedules searched on a smaller scenario whose carried-over schedule no longer fails, and their seed. */
+const RESCUE_RUNS = 32;
+const RESCUE_SEED = 0;
 
 /** The schedule number shrink candidates are recorded as. */
 export const SHRINKING = -2;
@@ -16,14 +24,6 @@ export class NotFailing extends Error {
   constructor(readonly invariant: string) {
     super(`the schedule does not fail ${invariant}: there is nothing to shrink`);
   }
-}
-
-/** How big a failing schedule is; smaller is better, compared in this order. */
-export interface ScheduleSize {
-  /** Client actions in the scenario. */
-  readonly actions: number;
-  readonly steps: number;
-  readonly preemptions: number;
 }
 
 /** What to shrink. */
@@ -79,8 +79,10 @@ export interface ShrinkResult {
  * Shrinks a failing interleaving while the same invariant keeps failing. A candidate is a
  * scenario plus a list of preferred labels, replayed leniently: at step i the preferred label
  * is released if it is ready, otherwise the last actor goes on (no preemption), otherwise the
- * oldest ready point. Candidates: drop a client action; keep only a prefix; give up one
- * deviation from the default order; delete one step. Each accepted candidate's actual run
+ * oldest ready point. Candidates: a smaller scenario (delta debugging, see
+ * smallerScenarios; where the carried-over schedule no longer fails, a short search of the
+ * smaller scenario); keep only a prefix; give up one deviation from the default order;
+ * delete one step. Each accepted candidate's actual run
  * becomes the new schedule, so the result always replays strictly. Sizes compare as
  * (client actions, steps, preemptions), lexicographically.
  */
@@ -90,13 +92,13 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
   let attempts = 0;
   let steps = 0;
   const spent = () => attempts >= budget || steps >= stepBudget;
-  const tryRun = async (scenario: Scenario, prefs: readonly (string | undefined)[]) => {
+  const tryRun = async (scenario: Scenario, prefs: readonly (string | undefined)[], chooser?: ScheduleChooser, ran?: (result: ScheduleResult) => void) => {
     attempts += 1;
     const result = await runSchedule({
       scenario,
       runner: input.runner,
       invariants: [input.invariant],
-      chooser: lenient(prefs),
+      chooser: chooser ?? lenient(prefs),
       maxSteps: input.maxSteps,
       // Only the run the shrinker keeps is shown: its candidates skip the causal analysis.
       explain: false,
@@ -105,6 +107,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
       ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
     });
     steps += result.end.steps;
+    ran?.(result);
     return result.violations.length > 0 ? result : undefined;
   };
 
@@ -123,13 +126,39 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     return true;
   };
 
+  /**
+   * Up to RESCUE_RUNS schedules of `scenario`: the default order, then the default
+   * strategy's (PCT at depth 2 and 3, random), sized by the first; accepts the first that
+   * fails, if it is smaller.
+   */
+  const rescue = async (scenario: Scenario): Promise<boolean> => {
+    const search = portfolio({ seed: RESCUE_SEED });
+    for (let r = 0; r < RESCUE_RUNS && !spent(); r++) {
+      const result = await tryRun(scenario, [], r === 0 ? undefined : search.next(r - 1)!, (probe) =>
+        search.prepare?.({ steps: probe.end.steps, actors: new Set(probe.choices.map(actorOf)).size }),
+      );
+      if (!result) continue;
+      if (!smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) return false;
+      best = { scenario, result };
+      return true;
+    }
+    return false;
+  };
+
   const localEdits = async (): Promise<void> => {
     let progress = true;
     while (progress && !spent()) {
       progress = false;
-      // 1. Fewer client actions.
-      for (const scenario of withoutOneAction(best.scenario)) {
-        if (await accept(scenario, best.result.choices)) progress = true;
+      // 1. A smaller scenario (delta debugging: sessions, chunks of client actions, replies,
+      // tool calls). The schedule is carried over leniently; where it no longer fails (the
+      // labels it prefers are gone), a short random search of the smaller scenario looks for
+      // a schedule that still fails the invariant.
+      for (const scenario of smallerScenarios(best.scenario)) {
+        if (spent()) break;
+        if ((await accept(scenario, best.result.choices)) || (await rescue(scenario))) {
+          progress = true;
+          break;
+        }
       }
       // 2. The shortest prefix that still fails, then the default order.
       const choices = best.result.choices;
@@ -221,56 +250,6 @@ function undeviate(choices: readonly string[], i: number): (string | undefined)[
 
 function deleteAt(choices: readonly string[], i: number): string[] {
   return [...choices.slice(0, i), ...choices.slice(i + 1)];
-}
-
-/** The scenario with one client action dropped, for each action (the last first). */
-export function* withoutOneAction(scenario: Scenario): Generator<Scenario> {
-  for (let c = scenario.clients.length - 1; c >= 0; c--) {
-    const client = scenario.clients[c]!;
-    for (let a = client.actions.length - 1; a >= 0; a--) {
-      const actions = client.actions.filter((_, i) => i !== a);
-      const clients = actions.length
-        ? scenario.clients.map((cl, i) => (i === c ? { ...cl, actions } : cl))
-        : scenario.clients.filter((_, i) => i !== c);
-      if (clients.length > 0 || scenario.run) yield { ...scenario, clients };
-    }
-  }
-}
-
-/** The size of a failing schedule. */
-export function sizeOf(scenario: Scenario, result: ScheduleResult): ScheduleSize {
-  return {
-    actions: scenario.clients.reduce((n, c) => n + c.actions.length, 0),
-    steps: result.end.steps,
-    preemptions: result.preemptions,
-  };
-}
-
-/** "3 -> 2 client actions, 26 -> 22 steps, 2 -> 0 preemptions" */
-export function describeShrink(a: ScheduleSize, b: ScheduleSize): string {
-  return `${a.actions} -> ${b.actions} client actions, ${a.steps} -> ${b.steps} steps, ${a.preemptions} -> ${b.preemptions} preemptions`;
-}
-
-/**
- * What the exhaustive phase proved, as a clause: "the shortest failing schedule with at most 1
- * preemption", "the shortest failing schedule of this scenario", or "" when it proved nothing.
- */
-export function describeShortest(shortestWithin: number): string {
-  if (shortestWithin === Number.POSITIVE_INFINITY) return "the shortest failing schedule of this scenario (whole space searched)";
-  if (shortestWithin < 0) return "";
-  return `the shortest failing schedule with at most ${shortestWithin} preemption${shortestWithin === 1 ? "" : "s"} (searched exhaustively)`;
-}
-
-/** `shortestWithin` for JSON: a bound, "all", or null. */
-export function shortestWithinJson(shortestWithin: number): number | "all" | null {
-  if (shortestWithin === Number.POSITIVE_INFINITY) return "all";
-  return shortestWithin < 0 ? null : shortestWithin;
-}
-
-function smaller(a: ScheduleSize, b: ScheduleSize): boolean {
-  if (a.actions !== b.actions) return a.actions < b.actions;
-  if (a.steps !== b.steps) return a.steps < b.steps;
-  return a.preemptions < b.preemptions;
 }
 
 /** A shrunk failure, re-run under all of its scenario's invariants so its file records every violation. */

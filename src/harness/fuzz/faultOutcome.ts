@@ -1,5 +1,6 @@
 import type { ScheduleResult } from "../explore/runSchedule.ts";
-import { SHRINKING, sizeOf } from "../explore/shrink.ts";
+import { SHRINKING } from "../explore/shrink.ts";
+import { sizeOf } from "../explore/shrinkSize.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { Limits } from "../sandbox/limits.ts";
 import { postMortem } from "../sandbox/postMortem.ts";

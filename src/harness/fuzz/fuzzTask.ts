@@ -1,5 +1,6 @@
 import { explore } from "../explore/explore.ts";
-import { NotFailing, SHRINKING, sizeOf, shrinkFailure, type ScheduleSize } from "../explore/shrink.ts";
+import { NotFailing, SHRINKING, shrinkFailure } from "../explore/shrink.ts";
+import { sizeOf, type ScheduleSize } from "../explore/shrinkSize.ts";
 import { didNotRepeat, runAgainStrictly } from "../explore/selfCheck.ts";
 import type { Failure } from "../explore/explore.ts";
 import type { ScheduleResult } from "../explore/runSchedule.ts";

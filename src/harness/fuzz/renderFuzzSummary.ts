@@ -1,4 +1,4 @@
-import { describeShrink } from "../explore/shrink.ts";
+import { describeShrink } from "../explore/shrinkSize.ts";
 import { count } from "../output/plural.ts";
 import { escapeMd, mdCell as cell } from "../output/markdown.ts";
 import type { JunitCase } from "../reporters/junit.ts";

@@ -1,5 +1,6 @@
 import type { ScheduleResult } from "../explore/runSchedule.ts";
-import { withoutOneAction, type ScheduleSize } from "../explore/shrink.ts";
+import type { ScheduleSize } from "../explore/shrinkSize.ts";
+import { withoutOneAction } from "../explore/smallerScenarios.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { Limits } from "./limits.ts";
 import { postMortem, type StoppedRun } from "./postMortem.ts";
