@@ -208,6 +208,24 @@ export interface RunnerPort {
    * Observations an invariant makes count as reads.
    */
   touch?(key: string, write: boolean): void;
+  /**
+   * Present when the world runs several server instances over one store (a scenario with
+   * `instances`): which instance this runner is, and the storage they share. Only variants
+   * that declare `instances` are given more than one.
+   */
+  readonly instance?: InstancePort;
+}
+
+/** One of several server instances over one store (two opencode servers on one database). */
+export interface InstancePort {
+  /** "1", "2", ...: the runner qualifies the names it gives its runs and runners with it (`s1@2.run1`) unless it is "1". */
+  readonly id: string;
+  /**
+   * The state every instance of the world shares, one object per key: the first instance
+   * that asks for `key` makes it with `make`, the others get the same object. What a runner
+   * keeps here is its database (messages, leases); what it keeps elsewhere is per instance.
+   */
+  shared<T>(key: string, make: () => T): T;
 }
 
 /** One prompt as a client sends it. */
@@ -275,6 +293,12 @@ export interface RunnerVariant {
    * other (default false: such a step counts as touching everything, see `RunnerPort.touch`).
    */
   readonly completeFootprints?: boolean;
+  /**
+   * The runner keeps its persistent state in `port.instance.shared`, so a world may run
+   * several instances of it over one store (a scenario with `instances`). Default false:
+   * such a scenario is refused for this runner.
+   */
+  readonly instances?: boolean;
 }
 
 /** Thrown into a runner's await when the point it waits on is interrupted. */

@@ -50,8 +50,13 @@ export type RunEvent =
   /** `process.exit`: everything still running stops here. */
   | { readonly type: "process.exit"; readonly code: number };
 
-/** Anything that can appear in a run's trace. */
-export type AnyEvent = RunnerEvent | HarnessEvent | RunEvent;
+/**
+ * Anything that can appear in a run's trace. In a world of several server instances (a
+ * scenario with `instances`), `instance` names the instance ("2", "3", ...) whose runner
+ * reported the event or whose status map a client read; absent for the first instance and for
+ * what all instances share (the store's messages, the LLM).
+ */
+export type AnyEvent = (RunnerEvent | HarnessEvent | RunEvent) & { readonly instance?: string };
 
 /** An event stamped with the step (1-based released point) during which it happened; 0 = before the first. */
 export type TraceEvent = AnyEvent & { readonly step: number };
@@ -91,4 +96,13 @@ export interface RunFault {
   readonly actor: string;
   /** The budget it broke: ms for a timeout, MiB for the heap. */
   readonly limit: number;
+}
+
+/**
+ * The session as one instance's state knows it: `s1` on the first instance, `s1@2` on the
+ * second. Invariants about an instance's own state (its runners map, its bus) key by this;
+ * those about the shared store and its loops (one loop per session) by the session alone.
+ */
+export function sessionOnInstance(e: { readonly sessionID: string; readonly instance?: string }): string {
+  return e.instance === undefined ? e.sessionID : `${e.sessionID}@${e.instance}`;
 }

@@ -1,4 +1,4 @@
-import { PrefixDivergence } from "../errors.ts";
+import { InputError, PrefixDivergence } from "../errors.ts";
 import type { RunnerVariant } from "../../boundaries/port.ts";
 import type { Invariant, Violation } from "../invariants/Invariant.ts";
 import { createWorld, type WorldOptions } from "../scenario/createWorld.ts";
@@ -166,6 +166,8 @@ async function runOnce(spec: ScheduleSpec): Promise<ScheduleResult> {
     resumeSchedule(undefined);
     unwatch();
     scheduler.dispose();
+    // A scenario the runner cannot run (several instances, say) is bad input, not a finding.
+    if (error instanceof InputError) throw error;
     trace.push({ type: "client.error", request: CREATE, error: describeError(error), step: 0 });
     const end: RunEnd = { atRest: false, steps: 0, limitHit: false, maxSteps: limit, pendingCalls: [] };
     return { choices: [], trace, end, violations: spec.invariants.flatMap((inv) => inv.check(trace, end)), preemptions: 0, abandoned: false };

@@ -1,4 +1,4 @@
-import type { TraceEvent } from "../trace.ts";
+import { sessionOnInstance, type TraceEvent } from "../trace.ts";
 import type { Invariant, Violation } from "./Invariant.ts";
 
 /** Reference invariant 3: a Running runner is always the one in `runners.get(sid)` (checked between steps). */
@@ -31,15 +31,18 @@ export const runnerMapIntegrity: Invariant = {
       }
       return undefined;
     };
+    // Each instance has its own runners map: keyed by the session on its instance (s1, s1@2).
     const apply = (e: TraceEvent) => {
       if (e.type === "runners.set") {
-        map.set(e.sessionID, e.runner);
-        changed.set(e.sessionID, { step: e.step, what: `runners.set(${e.sessionID}, ${e.runner})` });
+        const sid = sessionOnInstance(e);
+        map.set(sid, e.runner);
+        changed.set(sid, { step: e.step, what: `runners.set(${sid}, ${e.runner})` });
       } else if (e.type === "runners.delete") {
-        map.delete(e.sessionID);
-        changed.set(e.sessionID, { step: e.step, what: `runners.delete(${e.sessionID}) removed ${e.runner}` });
+        const sid = sessionOnInstance(e);
+        map.delete(sid);
+        changed.set(sid, { step: e.step, what: `runners.delete(${sid}) removed ${e.runner}` });
       } else if (e.type === "runner.state") {
-        if (e.state === "running") running.set(e.runner, { sessionID: e.sessionID, runID: e.runID ?? "?", step: e.step });
+        if (e.state === "running") running.set(e.runner, { sessionID: sessionOnInstance(e), runID: e.runID ?? "?", step: e.step });
         else running.delete(e.runner);
       }
     };

@@ -1,5 +1,6 @@
 import { actorOf } from "../scheduler/VirtualScheduler.ts";
 import type { Evidence, Invariant, Violation } from "./Invariant.ts";
+import { sessionOnInstance } from "../trace.ts";
 
 /**
  * Reference invariant 4: no idle is published for a session while one of its runs is active
@@ -19,22 +20,26 @@ export const statusTruthful: Invariant = {
     const exits = new Map<string, number>();
     const status = new Map<string, { status: string; step: number }>();
     const out: Violation[] = [];
+    // Each instance's bus speaks for its own runners (sessionOnInstance): with one instance, the session.
     for (const e of trace) {
       if (e.type === "runner.state") {
-        const set = runningRunners.get(e.sessionID) ?? new Map<string, { runID: string; step: number }>();
+        const sid = sessionOnInstance(e);
+        const set = runningRunners.get(sid) ?? new Map<string, { runID: string; step: number }>();
         if (e.state === "running") set.set(e.runner, { runID: e.runID ?? "?", step: e.step });
         else set.delete(e.runner);
-        runningRunners.set(e.sessionID, set);
+        runningRunners.set(sid, set);
       } else if (e.type === "loop.start") {
-        loops.set(e.sessionID, (loops.get(e.sessionID) ?? new Map<string, number>()).set(e.runID, e.step));
+        const sid = sessionOnInstance(e);
+        loops.set(sid, (loops.get(sid) ?? new Map<string, number>()).set(e.runID, e.step));
       } else if (e.type === "loop.end") {
-        loops.get(e.sessionID)?.delete(e.runID);
+        loops.get(sessionOnInstance(e))?.delete(e.runID);
         exits.set(e.runID, e.step);
       } else if (e.type === "status") {
-        status.set(e.sessionID, { status: e.status, step: e.step });
+        const sid = sessionOnInstance(e);
+        status.set(sid, { status: e.status, step: e.step });
         if (e.status !== "idle" || out.length > 0) continue;
-        const runner = [...(runningRunners.get(e.sessionID) ?? [])][0];
-        const loop = [...(loops.get(e.sessionID) ?? [])][0];
+        const runner = [...(runningRunners.get(sid) ?? [])][0];
+        const loop = [...(loops.get(sid) ?? [])][0];
         if (!runner && !loop) continue;
         const what = runner ? `runner ${runner[0]} is Running ${runner[1].runID}` : `loop ${loop![0]} has not exited`;
         const active = runner ? runner[1].runID : loop![0];
@@ -66,7 +71,7 @@ export const statusTruthful: Invariant = {
       for (const [sid, s] of status) {
         const running = runningRunners.get(sid) ?? new Map();
         if ((s.status !== "idle") === running.size > 0) continue;
-        const changed = trace.findLast((e) => e.type === "runner.state" && e.sessionID === sid);
+        const changed = trace.findLast((e) => e.type === "runner.state" && sessionOnInstance(e) === sid);
         out.push({
           invariant: "status-truthful",
           step: end.steps,

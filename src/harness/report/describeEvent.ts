@@ -1,7 +1,15 @@
 import type { TraceEvent } from "../trace.ts";
 
-/** One event in a few words, for timelines; `undefined` for events not worth a line. */
+/**
+ * One event in a few words, for timelines; `undefined` for events not worth a line. An event of
+ * a second (third, ...) server instance says which: `status s1 = idle [instance 2]`.
+ */
 export function describeEvent(e: TraceEvent): string | undefined {
+  const text = describeOne(e);
+  return text !== undefined && e.instance !== undefined ? `${text} [instance ${e.instance}]` : text;
+}
+
+function describeOne(e: TraceEvent): string | undefined {
   switch (e.type) {
     case "client.call":
       return `${e.request}: ${e.action} ${e.sessionID}${e.noReply ? " (noReply)" : ""}`;

@@ -1,4 +1,4 @@
-import { HarnessError } from "../errors.ts";
+import { HarnessError, InputError } from "../errors.ts";
 import { DEFAULT_OBSERVER, ObserversMap } from "../../subjects/observers/index.ts";
 import type { RunObserver } from "../../subjects/observers/RunObserver.ts";
 import type { LlmReply, LlmRequest, PointOptions, PromptInput, PromptResult, RunnerPort, RunnerVariant, SessionRunner, SessionStatus, TaskHandle, Timers } from "../../boundaries/port.ts";
@@ -70,31 +70,48 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     return reply;
   };
   let boundary: RunFetch | undefined;
-  const port: RunnerPort = {
+  const instances = scenario.instances ?? 1;
+  if (instances > 1 && !variant.instances) {
+    throw new InputError(`runner '${variant.name}' does not support several instances over one store (its variant does not declare 'instances'), which scenario '${scenario.name}' needs; use one instance or a runner that does (upstream, pr-21528, fixed)`);
+  }
+  if (instances > 1 && options.transport === "http") throw new InputError(`scenario '${scenario.name}' has ${instances} instances, which run in process only; drop --transport http`);
+  const shared = new Map<string, unknown>();
+  /** The port of instance `id` (1-based); instance 1's events go out as they are, the others' carry `instance`. */
+  const portOf = (id: number): RunnerPort => ({
     point: (label, options) => env.point(label, options),
     now: () => env.now(),
     timers: env.timers,
     trace: (event) => {
       const wrong = malformedEvent(event);
-      if (wrong === undefined) env.emit(event);
+      if (wrong === undefined) env.emit(id === 1 ? event : { ...event, instance: String(id) });
       // Reported once per event, in place of it: the invariants never see a malformed one.
       else env.emit({ type: "client.error", request: "(trace)", error: `${wrong} (in ${describe(event)})` });
     },
     ...(env.task && { task: env.task }),
     ...(options.granularity && { granularity: options.granularity }),
     ...(env.touch && { touch: env.touch }),
+    ...(instances > 1 && {
+      instance: {
+        id: String(id),
+        shared<T>(key: string, make: () => T): T {
+          if (!shared.has(key)) shared.set(key, make());
+          return shared.get(key) as T;
+        },
+      },
+    }),
     async llm(request, options) {
       await env.point(`${request.runID} llm`, options);
       // Over HTTP the reply streams in chunks, each one more scheduling point.
       return boundary ? fetchLlm(boundary, request, options) : scriptedReply(request);
     },
-  };
-  const runner = variant.create(port);
+  });
+  const runners = Array.from({ length: instances }, (_, i) => variant.create(portOf(i + 1)));
+  const runner = runners[0]!;
   const serverWorld: ServerWorld = { point: (label) => env.point(label), now: () => env.now(), ...(env.touch && { touch: env.touch }) };
   if (options.transport === "http") boundary = httpBoundary(runner, { ...serverWorld, point: env.point, reply: scriptedReply });
-  const api: ClientApi = boundary ? sdkClientApi(boundary, env.timers) : inProcessClient(runner);
+  const apis: ClientApi[] = boundary ? [sdkClientApi(boundary, env.timers)] : runners.map(inProcessClient);
 
-  async function perform(client: string, request: string, action: Action): Promise<void> {
+  async function perform(client: string, request: string, action: Action, api: ClientApi): Promise<void> {
     const noReply = action.kind === "cancel" ? undefined : action.noReply;
     env.emit({
       type: "client.call",
@@ -129,14 +146,17 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
     env.emit({ type: "client.return", request, ...(result.message && { message: result.message }) });
   }
 
-  const reader: StatusReader = {
-    statuses: runner.statuses && (() => api.statuses()),
-    emit: (event) => env.emit(event),
+  /** What a client of instance `id` reads the status map through; its reads carry the instance like that instance's events. */
+  const readerOf = (id: number): StatusReader => ({
+    statuses: runners[id - 1]!.statuses && (() => apis[id - 1]!.statuses()),
+    emit: (event) => env.emit(id === 1 ? event : { ...event, instance: String(id) }),
     variant: variant.name,
     ...(env.touch && { touch: env.touch }),
-  };
+  });
 
-  async function runClient(name: string, actions: readonly Action[]): Promise<void> {
+  async function runClient(name: string, actions: readonly Action[], instance: number): Promise<void> {
+    const api = apis[instance - 1]!;
+    const reader = readerOf(instance);
     for (let i = 0; i < actions.length; i++) {
       const action = actions[i]!;
       const request = `${name}${i + 1}`;
@@ -147,7 +167,7 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
         if (!(await attempt(request, () => readStatus(reader, name, request, { ...action, ifStatus })))) continue;
       }
       await env.point(`${name}: ${action.kind} ${action.session}`);
-      await attempt(request, () => perform(name, request, action));
+      await attempt(request, () => perform(name, request, action, api));
     }
   }
 
@@ -166,7 +186,7 @@ export function createWorld(scenario: Scenario, variant: RunnerVariant, env: Wor
 
   return {
     start() {
-      for (const client of scenario.clients) void runClient(client.name, client.actions);
+      for (const client of scenario.clients) void runClient(client.name, client.actions, client.instance ?? 1);
       if (scenario.run) {
         // A runner without the run API is a finding about that runner, not a harness crash.
         const observer = options.observer ?? ObserversMap[DEFAULT_OBSERVER];

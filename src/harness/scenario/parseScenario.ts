@@ -57,6 +57,16 @@ export function parseScenario(data: unknown, where = "scenario"): Scenario {
   for (const sid of Object.keys(scenario.llm)) {
     if (!sessions.has(sid) && !children.has(sid)) throw new InputError(`${where}: llm script for unknown session '${sid}' (neither in sessions nor created by a task call)`);
   }
+  const instances = scenario.instances ?? 1;
+  for (const client of scenario.clients) {
+    if ((client.instance ?? 1) > instances) {
+      throw new InputError(`${where}: client '${client.name}' talks to instance ${client.instance}, but the scenario has ${instances}; raise "instances" or pick 1-${instances}`);
+    }
+  }
+  if (instances > 1 && scenario.run) throw new InputError(`${where}: the run command with several instances is not modelled (dispose covers one instance); drop "run" or use one instance`);
+  if (instances > 1 && children.size > 0) {
+    throw new InputError(`${where}: child sessions with several instances are not modelled (their names are per instance); drop the task tool calls or use one instance`);
+  }
   for (const inv of scenario.invariants ?? []) {
     if (!(inv in InvariantsMap)) {
       throw new InputError(`${where}: unknown invariant '${inv}'; use one of: ${Object.keys(InvariantsMap).join(", ")}`);

@@ -75,8 +75,24 @@ export const ScenarioSchema = z
     description: z.string().default(""),
     sessions: z.array(session).min(1),
     llm: z.record(z.string(), z.array(ReplySchema)).default({}),
-    clients: z.array(z.object({ name, actions: z.array(ActionSchema).min(1) }).strict()).default([]),
+    clients: z
+      .array(
+        z
+          .object({
+            name,
+            actions: z.array(ActionSchema).min(1),
+            /** With `instances`: the server instance this client talks to, 1-based (default 1). */
+            instance: z.number().int().min(1).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     run: RunSchema.optional(),
+    /**
+     * Server instances over one shared store (two opencode servers on one database), each
+     * with its own runners map and bus; clients pick one with `instance`. Default 1.
+     */
+    instances: z.number().int().min(1).max(4).optional(),
     invariants: z.array(z.string()).optional(),
   })
   .strict()

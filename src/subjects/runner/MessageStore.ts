@@ -27,6 +27,8 @@ export class MessageStore {
   /** invariant: in creation order, which is also the order `list` returns. */
   private readonly messages: StoredMessage[] = [];
   private seq = 0;
+  /** Prompts waiting for the answer to a user message, by its id (see whenAnswered). */
+  private readonly answerWaiters = new Map<string, ((answer: StoredMessage) => void)[]>();
 
   constructor(private readonly port: RunnerPort) {}
 
@@ -59,6 +61,26 @@ export class MessageStore {
     this.touch(message, true);
     message.finish = finish;
     this.report(message);
+    if (isTerminal(finish) && message.parentID !== undefined) {
+      const waiting = this.answerWaiters.get(message.parentID);
+      this.answerWaiters.delete(message.parentID);
+      for (const resolve of waiting ?? []) resolve(message);
+    }
+  }
+
+  /**
+   * Resolves with the terminal assistant whose parent is `user`, once one is written: how a
+   * prompt waits for an answer that another instance's run writes (several instances).
+   */
+  whenAnswered(user: StoredMessage): Promise<StoredMessage> {
+    this.touch(user, false);
+    const answer = this.messages.find((m) => m.parentID === user.id && m.role === "assistant" && isTerminal(m.finish));
+    if (answer) return Promise.resolve(answer);
+    return new Promise((resolve) => {
+      const waiting = this.answerWaiters.get(user.id) ?? [];
+      waiting.push(resolve);
+      this.answerWaiters.set(user.id, waiting);
+    });
   }
 
   markCancelled(message: StoredMessage): void {

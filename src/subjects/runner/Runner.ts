@@ -105,7 +105,11 @@ export class Runner {
   private async finishRun(run: Run, result: StoredMessage | undefined): Promise<void> {
     this.touch(true);
     const current = this.state.kind === "running" && this.state.run === run;
-    if (current && this.pending && this.ctx.design.pendingRestart) {
+    // sessionLease: another instance stored a message while this run held the lease; it is
+    // this runner's to answer, as a joined caller's is.
+    const leases = this.ctx.leases;
+    const foreign = current && !(this.pending && this.ctx.design.pendingRestart) && leases !== undefined && leases.table.continueOrRelease(this.sessionID, leases.holder);
+    if (current && ((this.pending && this.ctx.design.pendingRestart) || foreign)) {
       this.pending = false;
       this.start(run.done);
       run.exited.resolve();

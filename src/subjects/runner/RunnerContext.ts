@@ -4,6 +4,7 @@ import type { RunnerDesign } from "./design.ts";
 import type { MessageStore, StoredMessage } from "./MessageStore.ts";
 import type { Runner, Run } from "./Runner.ts";
 import type { StatusBus } from "./StatusBus.ts";
+import type { Leases } from "./Leases.ts";
 
 /** The per-instance state one session runner model shares between its parts. */
 export interface RunnerContext {
@@ -13,6 +14,8 @@ export interface RunnerContext {
   readonly status: StatusBus;
   /** The runners map: `Map<sessionID, Runner>`. */
   readonly runners: Map<string, Runner>;
+  /** sessionLease with several instances: the leases of the shared store, and this instance's name as their holder. */
+  readonly leases?: { readonly table: Leases; readonly holder: string };
   /** Sequence number of the last prompt accepted (any session). */
   acceptSeq: number;
   /** cancelWatermark design: prompts with `acceptSeq <=` the mark of their session are cancelled. */

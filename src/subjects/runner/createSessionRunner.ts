@@ -7,6 +7,7 @@ import { runLoop } from "./loop.ts";
 import { Runner } from "./Runner.ts";
 import type { RunnerContext } from "./RunnerContext.ts";
 import { StatusBus } from "./StatusBus.ts";
+import { Leases } from "./Leases.ts";
 
 /**
  * The reference session-runner core (docs/design.md §1-§9): prompt, prompt_async
@@ -22,13 +23,18 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     counters.set(key, n);
     return n;
   };
-  const store = new MessageStore(port);
+  // Several instances share one store (and its leases); the runners map and the bus are each instance's own.
+  const instance = port.instance;
+  const store = instance ? instance.shared("messages", () => new MessageStore(port)) : new MessageStore(port);
   const status = new StatusBus(port);
+  const qualifier = instance && instance.id !== "1" ? `@${instance.id}` : "";
+  const leases = instance && design.sessionLease ? { table: instance.shared("leases", () => new Leases(port)), holder: instance.id } : undefined;
   const ctx: RunnerContext = {
     port,
     design,
     store,
     status,
+    ...(leases && { leases }),
     runners: new Map(),
     acceptSeq: 0,
     cancelMarks: new Map(),
@@ -42,8 +48,8 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     promptAsync: (input, job) => promptAsync(input, job),
     wake,
     cancel,
-    nextRunID: (sid) => `${sid}.run${bump(runCounters, sid)}`,
-    nextRunnerID: (sid) => `${sid}/r${bump(runnerCounters, sid)}`,
+    nextRunID: (sid) => `${sid}${qualifier}.run${bump(runCounters, sid)}`,
+    nextRunnerID: (sid) => `${sid}${qualifier}/r${bump(runnerCounters, sid)}`,
     runLoop: (sid, run) => runLoop(ctx, sid, run),
     async publishIdle(sid, label) {
       if (!design.truthfulIdle) return status.set(sid, "idle", label);
@@ -139,6 +145,10 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     if (design.cancelWatermark && seq <= (ctx.cancelMarks.get(sessionID) ?? 0)) {
       store.markCancelled(user);
       return { message: toInfo(user) };
+    }
+    if (leases && !leases.table.take(sessionID, leases.holder)) {
+      // Another instance runs this session: it runs again for this message before it lets go.
+      return { message: toInfo(await store.whenAnswered(user)) };
     }
     const last = await getRunner(sessionID).ensureRunning(request);
     const reply = design.answerByParent ? (answerOf(user) ?? last) : last;

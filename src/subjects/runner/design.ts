@@ -38,6 +38,13 @@ export interface RunnerDesign {
    * covers a running parent, and answering by parent link covers a result queued behind others.
    */
   readonly directWake: boolean;
+  /**
+   * Several server instances over one store: a session's loop runs only on the instance that
+   * holds its lease in the shared store (taken and released in the store's own atomic steps,
+   * see Leases.ts); another instance stores its message and leaves it to the holder, which
+   * runs again before it lets the lease go. One instance: no effect.
+   */
+  readonly sessionLease: boolean;
 }
 
 /** Upstream: every flag off. */
@@ -53,4 +60,5 @@ export const upstreamDesign: RunnerDesign = {
   busyOnAccept: false,
   cancelTree: false,
   directWake: false,
+  sessionLease: false,
 };

@@ -15,6 +15,7 @@ export const fixedDesign: RunnerDesign = {
   busyOnAccept: true,
   cancelTree: true,
   directWake: true,
+  sessionLease: true,
 };
 
 /** The correct design. */
@@ -24,4 +25,6 @@ export const fixed: RunnerVariant = {
   create: (port) => createSessionRunner(port, fixedDesign),
   // Every store, runner-map, status and id access of the reference runner reports itself.
   completeFootprints: true,
+  // Messages and leases live in port.instance.shared: two instances over one store work.
+  instances: true,
 };

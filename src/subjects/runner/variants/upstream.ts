@@ -9,4 +9,6 @@ export const upstream: RunnerVariant = {
   create: (port) => createSessionRunner(port, upstreamDesign),
   // Every store, runner-map, status and id access of the reference runner reports itself.
   completeFootprints: true,
+  // Messages and leases live in port.instance.shared: two instances over one store work.
+  instances: true,
 };
