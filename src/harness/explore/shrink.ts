@@ -6,7 +6,7 @@ import type { ScheduleChooser } from "../scheduler/strategies/Strategy.ts";
 import { dfs } from "../scheduler/strategies/dfs.ts";
 import { portfolio } from "../scheduler/strategies/portfolio.ts";
 import { actorOf } from "../scheduler/VirtualScheduler.ts";
-import { smallerScenarios } from "./smallerScenarios.ts";
+import { smallerScenarios, withIdsOfTheirRequests } from "./smallerScenarios.ts";
 import { sizeOf, smaller, type ScheduleSize } from "./shrinkSize.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
@@ -225,6 +225,13 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     }
     previousSpace = space;
   }
+  // Names last: client-supplied ids that still carry the number of a request that was
+  // renumbered follow their request, if the schedule runs the same way with the new names.
+  const renamed = withIdsOfTheirRequests(best.scenario);
+  if (renamed) {
+    const result = await tryRun(renamed, best.result.choices);
+    if (result && sameChoices(result.choices, best.result.choices)) best = { scenario: renamed, result };
+  }
   return { scenario: best.scenario, result: best.result, original, shrunk: sizeOf(best.scenario, best.result), attempts, steps, shortestWithin };
 }
 
@@ -279,4 +286,8 @@ export async function shrinkFailure(input: Omit<ShrinkInput, "invariant"> & { in
   // The invariant it was shrunk on comes first: it names the file and drives the next shrink.
   const violations = [...full.violations].sort((a, b) => Number(b.invariant === input.primary) - Number(a.invariant === input.primary));
   return { ...shrunk, full: { ...full, violations } };
+}
+
+function sameChoices(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((label, i) => label === b[i]);
 }

@@ -122,3 +122,35 @@ function* withoutOneSession(scenario: Scenario): Generator<Scenario> {
     yield { ...scenario, sessions, llm: withoutOrphans(sessions, scenario.llm), clients };
   }
 }
+
+/**
+ * The scenario with each client-supplied message id that ends in its own client's request
+ * name (`msg_00000000b2` for a request of client b) renamed after the request it now is:
+ * once actions are dropped, b's requests are numbered again, and `msg_00000000b2 (request b1)`
+ * would name a request that no longer exists. Undefined when nothing needs renaming, or when a
+ * new name would clash with another id.
+ */
+export function withIdsOfTheirRequests(scenario: Scenario): Scenario | undefined {
+  const taken = new Set(scenario.clients.flatMap((c) => c.actions.flatMap((a) => (a.kind !== "cancel" && a.messageID !== undefined ? [a.messageID] : []))));
+  let renamed = false;
+  const clients = scenario.clients.map((client) => {
+    const actions = client.actions.map((action, i) => {
+      if (action.kind === "cancel" || action.messageID === undefined) return action;
+      const request = `${client.name}${i + 1}`;
+      const own = new RegExp(`^(.*?)${escapeRegExp(client.name)}\\d+$`).exec(action.messageID);
+      if (!own) return action;
+      const id = `${own[1]}${request}`;
+      if (id === action.messageID || taken.has(id)) return action;
+      taken.delete(action.messageID);
+      taken.add(id);
+      renamed = true;
+      return { ...action, messageID: id };
+    });
+    return { ...client, actions };
+  });
+  return renamed ? { ...scenario, clients } : undefined;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -3,7 +3,7 @@ import type { RunnerVariant } from "../../../src/boundaries/port.ts";
 import { explore } from "../../../src/harness/explore/explore.ts";
 import { runSchedule } from "../../../src/harness/explore/runSchedule.ts";
 import { shrinkFailure } from "../../../src/harness/explore/shrink.ts";
-import { smallerScenarios } from "../../../src/harness/explore/smallerScenarios.ts";
+import { smallerScenarios, withIdsOfTheirRequests } from "../../../src/harness/explore/smallerScenarios.ts";
 import { generateScenario } from "../../../src/harness/fuzz/swarmScenario.ts";
 import { parseScenario } from "../../../src/harness/scenario/parseScenario.ts";
 import { resolveInvariants, resolveStrategy } from "../../../src/harness/resolve.ts";
@@ -69,5 +69,21 @@ describe("shrinking generated scenarios (delta debugging over sessions, actions,
       }
     }
     expect(checked).toBeGreaterThan(200);
+  });
+});
+
+describe("names after shrinking", () => {
+  it("a client-supplied id that carries its request's name follows the request when actions before it are dropped", () => {
+    const scenario = parseScenario({
+      name: "ids",
+      sessions: ["s1"],
+      clients: [
+        { name: "a", actions: [{ kind: "prompt", session: "s1", parts: ["x"], messageID: "msg_00000000a2" }] },
+        { name: "b", actions: [{ kind: "cancel", session: "s1" }, { kind: "prompt_async", session: "s1", parts: ["y"], messageID: "msg_zzzzzzzzb3" }, { kind: "prompt", session: "s1", parts: ["z"], messageID: "custom" }] },
+      ],
+    });
+    const renamed = withIdsOfTheirRequests(scenario)!;
+    expect(renamed.clients.map((c) => c.actions.map((a) => (a.kind === "cancel" ? "-" : a.messageID)))).toEqual([["msg_00000000a1"], ["-", "msg_zzzzzzzzb2", "custom"]]);
+    expect(withIdsOfTheirRequests(renamed)).toBeUndefined();
   });
 });
