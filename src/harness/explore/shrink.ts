@@ -8,6 +8,7 @@ import { portfolio } from "../scheduler/strategies/portfolio.ts";
 import { actorOf } from "../scheduler/VirtualScheduler.ts";
 import { smallerScenarios, withIdsOfTheirRequests } from "./smallerScenarios.ts";
 import { sizeOf, smaller, type ScheduleSize } from "./shrinkSize.ts";
+import { trailingCycle } from "../explain/cycle.ts";
 import { runSchedule, type ScheduleResult } from "./runSchedule.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 
@@ -108,18 +109,28 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     });
     steps += result.end.steps;
     ran?.(result);
-    return result.violations.length > 0 ? result : undefined;
+    if (result.violations.length === 0) return undefined;
+    // A livelock stays the same livelock: the same actor repeating the same round.
+    return loop === undefined || loopOf(result)?.key === loop.key ? result : undefined;
   };
 
+  // Every livelock runs to the step limit, so its steps cannot shrink: what can is the way
+  // into the loop. Its size counts the steps before the loop began instead.
+  let loop: Loop | undefined;
+  const measure = (scenario: Scenario, result: ScheduleResult): ScheduleSize => {
+    const size = sizeOf(scenario, result);
+    return loop === undefined ? size : { ...size, steps: loopOf(result)?.from ?? size.steps };
+  };
   const first = await tryRun(input.scenario, input.choices);
   if (!first) throw new NotFailing(input.invariant.name);
+  if (input.invariant.name === "livelock") loop = loopOf(first);
   let best = { scenario: input.scenario, result: first };
   const original = sizeOf(best.scenario, best.result);
 
   const accept = async (scenario: Scenario, prefs: readonly (string | undefined)[]): Promise<boolean> => {
     if (spent()) return false;
     const result = await tryRun(scenario, prefs);
-    if (!result || !smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) {
+    if (!result || !smaller(measure(scenario, result), measure(best.scenario, best.result))) {
       return false;
     }
     best = { scenario, result };
@@ -138,7 +149,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
         search.prepare?.({ steps: probe.end.steps, actors: new Set(probe.choices.map(actorOf)).size }),
       );
       if (!result) continue;
-      if (!smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) return false;
+      if (!smaller(measure(scenario, result), measure(best.scenario, best.result))) return false;
       best = { scenario, result };
       return true;
     }
@@ -207,7 +218,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
         ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
       });
       steps += result.end.steps;
-      if (result.violations.length > 0 && smaller(sizeOf(scenario, result), sizeOf(best.scenario, best.result))) {
+      if (result.violations.length > 0 && (loop === undefined || loopOf(result)?.key === loop.key) && smaller(measure(scenario, result), measure(best.scenario, best.result))) {
         best = { scenario, result };
         improved = true;
       }
@@ -290,4 +301,18 @@ export async function shrinkFailure(input: Omit<ShrinkInput, "invariant"> & { in
 
 function sameChoices(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((label, i) => label === b[i]);
+}
+
+/** A livelock's identity (its looping actor and its round, whatever label the round starts at) and the step its loop began. */
+interface Loop {
+  readonly key: string;
+  readonly from: number;
+}
+
+function loopOf(result: ScheduleResult): Loop | undefined {
+  if (!result.end.limitHit || !result.end.labels) return undefined;
+  const cycle = trailingCycle(result.end.labels);
+  if (!cycle) return undefined;
+  const round = cycle.labels.map((l) => l.replace(/ \(\d+\)$/, "")).sort();
+  return { key: `${cycle.actor}\n${round.join("\n")}`, from: cycle.from };
 }
