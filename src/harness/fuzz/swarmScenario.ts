@@ -195,7 +195,7 @@ function buildScenario(name: string, features: SwarmFeatures, dice: Dice): Gener
     if (kind === "tool") return { tool: dice.pick(["bash", "read"]), ...(f.permission && inRunTree && dice.chance(25) && { ask: true }) };
     if (kind === "ask") return { tool: "bash", ask: true };
     children += 1;
-    const child = `c${children}`;
+    const child = childName(children);
     if (inRunTree) runTree.add(child);
     const call: ToolCallDraft = {
       tool: "task",
@@ -264,7 +264,7 @@ function buildScenario(name: string, features: SwarmFeatures, dice: Dice): Gener
     description: `swarm: ${describeFeatures(f)}`,
     sessions,
     // Declared sessions first, then children in creation order.
-    llm: Object.fromEntries([...sessions, ...Array.from({ length: children }, (_, i) => `c${i + 1}`)].flatMap((sid) => (llm[sid] ? [[sid, llm[sid]]] : []))),
+    llm: Object.fromEntries([...sessions, ...Array.from({ length: children }, (_, i) => childName(i + 1))].flatMap((sid) => (llm[sid] ? [[sid, llm[sid]]] : []))),
     clients: clients.map((c) => ({ name: c.name, actions: c.actions.map(toAction) })),
     ...(run && { run }),
   };
@@ -295,4 +295,9 @@ function shuffle<T>(dice: Dice, items: T[]): T[] {
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
   return items;
+}
+
+/** The n-th child session a generated scenario creates: named apart from client requests (client c's request c2 is not child session c2). */
+function childName(n: number): string {
+  return `child${n}`;
 }
