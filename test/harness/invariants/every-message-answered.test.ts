@@ -197,3 +197,36 @@ describe("every-message-answered over hand-built traces", () => {
     expect(inv.check(calls, endOf(4, { atRest: false, limitHit: true }))).toEqual([]);
   });
 });
+
+describe("every-message-answered over the server's own prompts (a child's task, background and job prompts)", () => {
+  /** s1's run starts background child c1 and prompts it (s1.run1.bg); c1's message is stored whole, then `extra` happens. */
+  const lost = (extra: TraceEvent[] = [], child: Partial<import("../../../src/boundaries/port.ts").MessageInfo> = {}): TraceEvent[] => [
+    at(1, { type: "client.call", client: "a", request: "a1", action: "prompt", sessionID: "s1" }),
+    at(2, { type: "message", message: userMsg("m1", "a1") }),
+    at(3, { type: "loop.start", sessionID: "s1", runID: "s1.run1" }),
+    at(4, { type: "llm.call", sessionID: "s1", runID: "s1.run1", assistantID: "m4", seen: [{ id: "m1", parts: 1 }], reply: "text" }),
+    at(5, { type: "job.start", job: "c1.job", parentID: "s1", sessionID: "c1", style: "plugin" }),
+    at(6, { type: "request.start", sessionID: "c1", request: "s1.run1.bg" }),
+    at(7, { type: "message", message: userMsg("m3", "s1.run1.bg", { sessionID: "c1", ...child }) }),
+    at(8, { type: "request.end", request: "s1.run1.bg" }),
+    at(9, { type: "message", message: assistantMsg("m4", "m1", "s1.run1") }),
+    at(9, { type: "loop.end", sessionID: "s1", runID: "s1.run1", outcome: "done" }),
+    at(10, { type: "client.return", request: "a1" }),
+    ...extra,
+  ];
+
+  it("a child's prompt stored and never answered is a violation that names the server's prompt", () => {
+    const [v, ...more] = inv.check(lost(), endOf(11));
+    expect(more).toEqual([]);
+    expect(v!.message).toMatch(/^message m3 \(the server's prompt s1\.run1\.bg\) in c1, stored at step 7, was never answered: no run ever read it$/);
+  });
+
+  it("excused when its session or an ancestor began a cancel after it, or a run's dispose came after it; noReply is not a prompt to answer", () => {
+    expect(inv.check(lost([at(11, { type: "cancel.start", sessionID: "s1", request: "b1" })]), endOf(12))).toEqual([]);
+    expect(inv.check(lost([at(11, { type: "cancel.start", sessionID: "c1", request: "b1.c1" })]), endOf(12))).toEqual([]);
+    expect(inv.check(lost([], { noReply: true }), endOf(11))).toEqual([]);
+    expect(inv.check(lost([at(11, { type: "run.exit", sessionID: "s1", observer: "fixed" }), at(12, { type: "run.disposed" })]), endOf(12))).toEqual([]);
+    // A cancel of another session excuses nothing.
+    expect(inv.check(lost([at(11, { type: "cancel.start", sessionID: "s2", request: "b1" })]), endOf(12))).toHaveLength(1);
+  });
+});
