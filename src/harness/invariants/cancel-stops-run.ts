@@ -7,7 +7,8 @@ import { indexTrace } from "./TraceIndex.ts";
  * cancel began (the lost cancel before start); and cancelling a parent stops its
  * descendants: once the cancel resolves, no child session that existed when it began takes
  * another LLM step (unless a client prompts it again), and no background job of the parent
- * started before it delivers to the parent.
+ * started before it delivers to the parent. A job that a run the cancel is stopping starts
+ * while the cancel is under way counts as started before it, with its child session.
  */
 export const cancelStopsRun: Invariant = {
   name: "cancel-stops-run",
@@ -31,6 +32,10 @@ export const cancelStopsRun: Invariant = {
       { step: c.step, what: `cancel ${c.request} of ${c.root} resolved`, role: "cancel" },
     ];
     const covered = new Map<string, { sessions: string[]; jobs: string[] }>();
+    /** Cancels begun and not resolved: their session, and the runs of it active when they began. */
+    const underWay = new Map<string, { root: string; runs: ReadonlySet<string> }>();
+    /** Child sessions of jobs started while a cancel of their parent was under way. */
+    const duringCancel = new Map<string, { job: string; step: number }>();
     const descends = (sid: string, root: string) => {
       for (let cur = parents.get(sid), hops = 0; cur !== undefined && hops < 1000; cur = parents.get(cur), hops++) {
         if (cur === root) return true;
@@ -46,12 +51,18 @@ export const cancelStopsRun: Invariant = {
       } else if (e.type === "client.call" && e.action !== "cancel") stopped.delete(e.sessionID);
       else if (e.type === "llm.call" && stopped.has(e.sessionID)) {
         const c = stopped.get(e.sessionID)!;
+        const late = duringCancel.get(e.sessionID);
+        const how = late ? ` (its job ${late.job} started at step ${late.step}, while the cancel was under way)` : "";
         out.push({
           invariant: "cancel-stops-run",
           step: e.step,
           sessionID: e.sessionID,
-          message: `cancel ${c.request} of ${c.root} resolved at step ${c.step}, yet its descendant ${e.sessionID} still runs: ${e.runID} took an LLM step at step ${e.step}`,
-          evidence: [...cancelled(c), { step: e.step, what: `${e.runID} took an LLM step`, role: "run" }],
+          message: `cancel ${c.request} of ${c.root} resolved at step ${c.step}, yet its descendant ${e.sessionID}${how} still runs: ${e.runID} took an LLM step at step ${e.step}`,
+          evidence: [
+            ...cancelled(c),
+            ...(late ? [{ step: late.step, what: `${late.job} started while the cancel was under way`, role: "job" }] : []),
+            { step: e.step, what: `${e.runID} took an LLM step`, role: "run" },
+          ].sort((a, b) => a.step - b.step),
         });
         return;
       } else if (e.type === "request.start" && e.job !== undefined && stoppedJobs.has(e.job) && e.sessionID === stoppedJobs.get(e.job)!.root) {
@@ -67,11 +78,23 @@ export const cancelStopsRun: Invariant = {
       }
       // What a cancel must stop is what existed when it began: descendants and jobs created
       // later belong to runs the cancel does not cover.
+      // Except a job that a run the cancel is stopping starts while the cancel is under way:
+      // the run is the cancel's, so is the job (and its child).
       if (e.type === "cancel.start") {
         const sessions = [...parents.keys()].filter((sid) => descends(sid, e.sessionID));
         const jobs = [...jobParents].filter(([, parent]) => parent === e.sessionID).map(([job]) => job);
         covered.set(e.request, { sessions, jobs });
+        const runs = new Set([...active].filter(([, loop]) => loop.sessionID === e.sessionID).map(([runID]) => runID));
+        underWay.set(e.request, { root: e.sessionID, runs });
+      } else if (e.type === "job.start") {
+        for (const [request, c] of underWay) {
+          if (c.root !== e.parentID || ![...c.runs].some((runID) => active.has(runID))) continue;
+          covered.get(request)?.jobs.push(e.job);
+          covered.get(request)?.sessions.push(e.sessionID);
+          duringCancel.set(e.sessionID, { job: e.job, step: e.step });
+        }
       } else if (e.type === "cancel.end") {
+        underWay.delete(e.request);
         const c = { request: e.request, root: e.sessionID, step: e.step, began: cancelStarts.get(e.request)?.step ?? e.step };
         for (const sid of covered.get(e.request)?.sessions ?? []) stopped.set(sid, c);
         for (const job of covered.get(e.request)?.jobs ?? []) stoppedJobs.set(job, c);

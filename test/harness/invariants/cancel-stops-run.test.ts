@@ -94,3 +94,29 @@ describe("cancel-stops-run over hand-built traces: the lost cancel before start"
     expect(inv.check(t, endOf(5))).toEqual([]);
   });
 });
+
+describe("cancel-stops-run: a job started while the cancel is under way", () => {
+  /** s1.run1 runs; cancel x1 of s1 begins at 3; at 4 a job of s1 starts child c1 (run `by` is active then); the cancel resolves at 6; c1 takes an LLM step at 8. */
+  const trace = (by: "s1.run1" | "s1.run2"): TraceEvent[] => [
+    start(1, "s1.run1"),
+    cancelCall(2, "x1"),
+    cancelStart(3, "x1"),
+    ...(by === "s1.run2" ? [stop(3, "s1.run1"), start(3, "s1.run2")] : []),
+    at(4, { type: "job.start", job: "c1.job", parentID: "s1", sessionID: "c1", style: "plugin" }),
+    ...(by === "s1.run1" ? [stop(5, "s1.run1")] : [stop(5, "s1.run2")]),
+    cancelEnd(6, "x1"),
+    start(7, "c1.run1", "c1"),
+    at(8, { type: "llm.call", sessionID: "c1", runID: "c1.run1", assistantID: "m9", seen: [], reply: "text" }),
+  ];
+
+  it("started by the run the cancel is stopping, its child must stop too", () => {
+    const [v, ...more] = inv.check(trace("s1.run1"), endOf(9));
+    expect(more).toEqual([]);
+    expect(v!.message).toBe("cancel x1 of s1 resolved at step 6, yet its descendant c1 (its job c1.job started at step 4, while the cancel was under way) still runs: c1.run1 took an LLM step at step 8");
+    expect(v!.evidence!.map((e) => e.step)).toEqual([3, 4, 6, 8]);
+  });
+
+  it("started by a run that began after the cancel, it is not the cancel's", () => {
+    expect(inv.check(trace("s1.run2"), endOf(9))).toEqual([]);
+  });
+});
