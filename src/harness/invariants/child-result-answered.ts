@@ -1,5 +1,6 @@
 import type { Invariant, Violation } from "./Invariant.ts";
-import { answerOf, indexTrace } from "./TraceIndex.ts";
+import { answerOf, indexTrace, type Disposal } from "./TraceIndex.ts";
+import type { TraceEvent } from "../trace.ts";
 import { whyUnanswered } from "./whyUnanswered.ts";
 
 /**
@@ -7,8 +8,16 @@ import { whyUnanswered } from "./whyUnanswered.ts";
  * stores its child's result in the parent (`<job>.inject`: a noReply message followed by a
  * wake-up `<job>.wake`, or, with directWake, one prompt that wants a reply and so is its own
  * wake-up) and an LLM step of the parent reads it whole and finishes (docs/design.md §5: "the child's result must reach the
- * parent and be answered"). Exempt: the parent was cancelled after the job started, or the
- * instance was disposed (the run's exit is judged by no-exit-while-child-busy).
+ * parent and be answered"). Exempt (the excuse rule):
+ * - a result never delivered (the job ended, or never got that far): when a cancel of the
+ *   parent began after the job started (it stops the job), or the instance was disposed or
+ *   exited (a job cut by the exit is no-exit-while-child-busy's to judge);
+ * - a delivered result: when a cancel of the parent began after the delivery (as a client's
+ *   message is excused by a cancel after it; a delivery after a cancel is a new prompt, to be
+ *   answered), or the `run` command's dispose cut it: it came after the run exited, or the
+ *   delivery was still in flight at the exit, or the parent still had a runner then (its
+ *   answer was under way and the dispose cancels it). A result delivered before the exit to a
+ *   parent that had gone idle without answering it is lost, and reported.
  */
 export const childResultAnswered: Invariant = {
   name: "child-result-answered",
@@ -18,13 +27,13 @@ export const childResultAnswered: Invariant = {
     if (!end.atRest) return [];
     const index = indexTrace(trace);
     const out: Violation[] = [];
-    const disposed = trace.some((e) => e.type === "instance.disposed" || e.type === "process.exit");
-    if (disposed) return [];
+    const disposal = index.disposal;
+    const exited = disposal !== undefined || trace.some((e) => e.type === "instance.disposed" || e.type === "process.exit");
     for (let i = 0; i < trace.length; i++) {
       const start = trace[i]!;
       if (start.type !== "job.start") continue;
-      const cancelled = trace.some((e, j) => j > i && e.type === "cancel.start" && e.sessionID === start.parentID);
-      if (cancelled) continue;
+      const delivered = trace.findIndex((e, j) => j > i && e.type === "request.start" && e.request === `${start.job}.inject`);
+      if (excused(trace, i, delivered, start.parentID, exited, disposal)) continue;
       const injected = index.userByRequest.get(`${start.job}.inject`);
       const base = { invariant: "child-result-answered", step: end.steps, sessionID: start.parentID };
       const begun = { step: start.step, what: `${start.job} started (${start.parentID} -> ${start.sessionID})`, role: "job" };
@@ -67,3 +76,17 @@ export const childResultAnswered: Invariant = {
     return out;
   },
 };
+
+/** The excuse rule of {@link childResultAnswered}, for the job started at trace position `start`, delivered at `delivered` (-1: never). */
+function excused(trace: readonly TraceEvent[], start: number, delivered: number, parentID: string, exited: boolean, disposal: Disposal | undefined): boolean {
+  const cancelledAfter = (from: number) => trace.some((e, j) => j > from && e.type === "cancel.start" && e.sessionID === parentID);
+  if (delivered < 0) return exited || cancelledAfter(start);
+  if (cancelledAfter(delivered)) return true;
+  if (disposal) {
+    // Still in flight at the exit (its message being written, its run not started): the exit's.
+    const request = (trace[delivered] as Extract<TraceEvent, { type: "request.start" }>).request;
+    const over = trace.findIndex((e, j) => j > delivered && e.type === "request.end" && e.request === request);
+    return delivered > disposal.begin || over < 0 || over > disposal.begin || disposal.sessions.has(parentID);
+  }
+  return exited;
+}

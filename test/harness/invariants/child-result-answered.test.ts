@@ -117,3 +117,21 @@ describe("child-result-answered over hand-built traces", () => {
     expect(inv.check(started, endOf(3, { atRest: true }))).toHaveLength(1);
   });
 });
+
+describe("child-result-answered in run scenarios (the excuse rule under dispose)", () => {
+  it("upstream loses a child's result to a lost wake-up before the run exits: reported, though the run then disposes the instance; fixed passes", async () => {
+    const { generateScenario } = await import("../../../src/harness/fuzz/swarmScenario.ts");
+    const { explore } = await import("../../../src/harness/explore/explore.ts");
+    const { resolveInvariants, resolveStrategy, resolveRunner } = await import("../../../src/harness/resolve.ts");
+    const { scenario } = generateScenario(1, 17);
+    expect(scenario.run).toBeDefined();
+    const search = (runner: string) =>
+      explore({ seed: 1, scenario, runner: resolveRunner(runner), strategy: resolveStrategy("portfolio", { seed: 1, depth: 3, preemptions: 2, reduction: true }), invariants: resolveInvariants(scenario).filter((i) => i.name === "child-result-answered"), runs: 200, maxSteps: 1000, keepGoing: false, concurrency: 1 });
+    const upstream = await search("upstream");
+    const found = upstream.failures[0];
+    expect(found, "upstream loses a result").toBeDefined();
+    expect(found!.violations[0]!.message).toMatch(/^child\d+'s result \(\S+, stored in s\d at step \d+\) was never answered: it was woken at step \d+, but child\d+\.job\.wake joined s\d\.run\d+ at step \d+, which exited at step \d+ without reading it \(lost wake-up\)$/);
+    expect(found!.result.trace.some((e) => e.type === "run.exit")).toBe(true);
+    expect((await search("fixed")).failures).toEqual([]);
+  }, 60_000);
+});
