@@ -45,12 +45,16 @@ export function abstractActor(actor: string, names: Names): string {
 /**
  * What a step did, without its actor and with names and numbers abstracted:
  * `"b1 write part 2/3"` -> `write part N/N`, `"s1.run1 create c1"` -> `create S`,
+ * `"a: prompt_async s1"` -> `send S`,
  * `"run.sse permission.asked perm_msg_0001_1"` -> `permission.asked perm`.
  */
 export function abstractAction(label: string, names: Names): string {
   const bare = label.replace(/ \(\d+\)$/, "");
   const space = bare.indexOf(" ");
-  const action = space < 0 ? "" : bare.slice(space + 1);
+  let action = space < 0 ? "" : bare.slice(space + 1);
+  // A client's send (`a: prompt s1`, `a: prompt_async s1`): what races is the acceptance of a
+  // prompt, not whether the client waits for its reply, so both are `send S`.
+  if (space > 0 && bare[space - 1] === ":") action = action.replace(/^(prompt|prompt_async)\b/, "send");
   return action
     .replace(/\bmsg_[A-Za-z0-9]+/g, "msg")
     .replace(/\bperm_[A-Za-z0-9_]+/g, "perm")
