@@ -105,11 +105,12 @@ export class Runner {
   private async finishRun(run: Run, result: StoredMessage | undefined): Promise<void> {
     this.touch(true);
     const current = this.state.kind === "running" && this.state.run === run;
+    const own = current && this.pending && this.ctx.design.pendingRestart;
     // sessionLease: another instance stored a message while this run held the lease; it is
-    // this runner's to answer, as a joined caller's is.
+    // this runner's to answer, as a joined caller's is. Otherwise the lease goes here.
     const leases = this.ctx.leases;
-    const foreign = current && !(this.pending && this.ctx.design.pendingRestart) && leases !== undefined && leases.table.continueOrRelease(this.sessionID, leases.holder);
-    if (current && ((this.pending && this.ctx.design.pendingRestart) || foreign)) {
+    const foreign = current && !own && leases !== undefined && leases.table.continueOrRelease(this.sessionID, leases.holder);
+    if (own || foreign) {
       this.pending = false;
       this.start(run.done);
       run.exited.resolve();

@@ -16,8 +16,12 @@ export interface RunnerContext {
   readonly runners: Map<string, Runner>;
   /** sessionLease with several instances: the leases of the shared store, and this instance's name as their holder. */
   readonly leases?: { readonly table: Leases; readonly holder: string };
-  /** Sequence number of the last prompt accepted (any session). */
-  acceptSeq: number;
+  /**
+   * Sequence number of the last prompt accepted (any session). Shared by the instances of one
+   * store, since the messages it numbers are: a cancel's watermark on one instance then compares
+   * with the prompts of every instance in one order.
+   */
+  readonly accepted: { seq: number };
   /** cancelWatermark design: prompts with `acceptSeq <=` the mark of their session are cancelled. */
   readonly cancelMarks: Map<string, number>;
   /** Prompts accepted and not yet over, per session (busyOnAccept). */

@@ -36,7 +36,7 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     status,
     ...(leases && { leases }),
     runners: new Map(),
-    acceptSeq: 0,
+    accepted: instance ? instance.shared("accepted", () => ({ seq: 0 })) : { seq: 0 },
     cancelMarks: new Map(),
     inflight: new Map(),
     jobs: new Map<string, Job>(),
@@ -80,8 +80,8 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
    */
   function accepted(input: PromptInput, job?: string): Promise<PromptResult> {
     port.touch?.("accept", true);
-    ctx.acceptSeq += 1;
-    const seq = ctx.acceptSeq;
+    ctx.accepted.seq += 1;
+    const seq = ctx.accepted.seq;
     return tracked(input.sessionID, input.request, job, () => prompt(input, seq));
   }
 
@@ -170,7 +170,7 @@ export function createSessionRunner(port: RunnerPort, design: RunnerDesign): Ses
     port.touch?.(`cancel:${sessionID}`, true);
     port.touch?.(`runners:${sessionID}`, false);
     port.touch?.("jobs", false);
-    if (design.cancelWatermark) ctx.cancelMarks.set(sessionID, ctx.acceptSeq);
+    if (design.cancelWatermark) ctx.cancelMarks.set(sessionID, ctx.accepted.seq);
     const epoch = (ctx.cancelEpochs.get(sessionID) ?? 0) + 1;
     ctx.cancelEpochs.set(sessionID, epoch);
     // cancelTree: the child sessions that exist as the cancel begins; their subtrees stop too.
