@@ -162,8 +162,8 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
       progress = false;
       // 1. A smaller scenario (delta debugging: sessions, chunks of client actions, replies,
       // tool calls). The schedule is carried over leniently; where it no longer fails (the
-      // labels it prefers are gone), a short random search of the smaller scenario looks for
-      // a schedule that still fails the invariant.
+      // labels it prefers are gone), a short search of the smaller scenario (see rescue) looks
+      // for a schedule that still fails the invariant.
       for (const scenario of smallerScenarios(best.scenario)) {
         if (spent()) break;
         if ((await accept(scenario, best.result.choices)) || (await rescue(scenario))) {
@@ -204,21 +204,9 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     let chooser = strategy.next(0);
     for (; chooser && searchLeft > 0 && steps < stepBudget; chooser = strategy.next(space)) {
       searchLeft -= 1;
-      attempts += 1;
       space += 1;
-      const result = await runSchedule({
-        scenario,
-        runner: input.runner,
-        invariants: [input.invariant],
-        chooser,
-        maxSteps: input.maxSteps,
-        explain: false,
-        ...(input.world && { world: input.world }),
-        ...(input.recorder && { record: { recorder: input.recorder, slot: 0, schedule: SHRINKING } }),
-        ...(input.randomSeed !== undefined && { randomSeed: input.randomSeed }),
-      });
-      steps += result.end.steps;
-      if (result.violations.length > 0 && (loop === undefined || loopOf(result)?.key === loop.key) && smaller(measure(scenario, result), measure(best.scenario, best.result))) {
+      const result = await tryRun(scenario, [], chooser);
+      if (result && smaller(measure(scenario, result), measure(best.scenario, best.result))) {
         best = { scenario, result };
         improved = true;
       }
