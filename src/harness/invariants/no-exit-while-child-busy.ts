@@ -6,7 +6,8 @@ import type { Invariant, Violation } from "./Invariant.ts";
  * disposed) only when the main session and every descendant are idle and no wake-up is
  * pending. At the moment the observer returns, none of these may hold for the main session or
  * a descendant of it: a loop is running; a prompt is in flight (its message is still being
- * written, or it waits on a run that has not exited); a background job has not yet woken its
+ * written, or it waits on a run that has not exited); the run command's own prompt has not
+ * returned (its answer is what the command prints); a background job has not yet woken its
  * parent.
  */
 export const noExitWhileChildBusy: Invariant = {
@@ -24,6 +25,7 @@ export const noExitWhileChildBusy: Invariant = {
     const waits = new Map<string, string>(); // waiter -> runID
     const jobs = new Map<string, { parentID: string; child: string }>();
     const since = new Map<string, number>(); // runID, request or job -> the step it began
+    const ownPrompts = new Map<string, string>(); // the run command's prompts that have not returned -> session
     for (const e of trace) {
       switch (e.type) {
         case "session.created":
@@ -57,8 +59,18 @@ export const noExitWhileChildBusy: Invariant = {
         case "wait.end":
           waits.delete(e.waiter);
           break;
+        case "client.call":
+          if (e.client === "run" && e.action === "prompt") {
+            ownPrompts.set(e.request, e.sessionID);
+            since.set(e.request, e.step);
+          }
+          break;
+        case "client.return":
+        case "client.error":
+          ownPrompts.delete(e.request);
+          break;
         case "run.exit":
-          return busyAt(e, { parents, loops, requests, waits, jobs, since });
+          return busyAt(e, { parents, loops, requests, waits, jobs, since, ownPrompts });
       }
     }
     return [];
@@ -72,6 +84,7 @@ interface State {
   readonly waits: ReadonlyMap<string, string>;
   readonly jobs: ReadonlyMap<string, { parentID: string; child: string }>;
   readonly since: ReadonlyMap<string, number>;
+  readonly ownPrompts: ReadonlyMap<string, string>;
 }
 
 function busyAt(exit: Extract<TraceEvent, { type: "run.exit" }>, s: State): Violation[] {
@@ -87,10 +100,15 @@ function busyAt(exit: Extract<TraceEvent, { type: "run.exit" }>, s: State): Viol
   for (const [request, sid] of s.requests) {
     if (!inFamily(sid)) continue;
     const runID = s.waits.get(request);
-    // A prompt waiting only for the `done` of a loop that has exited is over in all but name.
-    if (runID !== undefined && !s.loops.has(runID)) continue;
-    const what = runID === undefined ? "is still being stored" : `waits on ${runID}`;
+    // A prompt waiting only for the `done` of a loop that has exited is over in all but name,
+    // unless it is the run command's own: its answer is what the command prints.
+    if (runID !== undefined && !s.loops.has(runID) && !s.ownPrompts.has(request)) continue;
+    const what = runID === undefined ? "is still being stored" : s.loops.has(runID) ? `waits on ${runID}` : `has not returned (${runID} exited, its answer not delivered yet)`;
     reasons.push({ sid, text: `${who(sid)} is busy: prompt ${request} ${what}`, what: `prompt ${request} entered ${sid}`, of: request });
+  }
+  for (const [request, sid] of s.ownPrompts) {
+    // Over in the server (request.end), its answer still on its way back to the command.
+    if (!s.requests.has(request) && inFamily(sid)) reasons.push({ sid, text: `${who(sid)} is busy: the run's own prompt ${request} has not returned`, what: `the run sent ${request}`, of: request });
   }
   for (const [job, j] of s.jobs) {
     if (inFamily(j.parentID)) reasons.push({ sid: j.child, text: `background job ${job} has not yet woken ${j.parentID} with ${j.child}'s result`, what: `background job ${job} started`, of: job });

@@ -205,3 +205,32 @@ describe("no-exit-while-child-busy over real runs of background-child-run", () =
     expectClean(await run("fixed", "fixed", 2000), 2000);
   });
 });
+
+describe("no-exit-while-child-busy: the run command's own prompt", () => {
+  const inv = InvariantsMap["no-exit-while-child-busy"];
+  /** The run sends run1 (client `run`), a1 comes from client a; both join s1.run1, which exits at 4; then `tail`, then the run exits. */
+  const trace = (tail: TraceEvent[]): TraceEvent[] => [
+    at(1, { type: "run.start", sessionID: "s1", observer: "early" }),
+    at(1, { type: "client.call", client: "run", request: "run1", action: "prompt", sessionID: "s1" }),
+    at(1, { type: "client.call", client: "a", request: "a1", action: "prompt", sessionID: "s1" }),
+    at(2, { type: "request.start", sessionID: "s1", request: "run1" }),
+    at(2, { type: "request.start", sessionID: "s1", request: "a1" }),
+    at(3, { type: "loop.start", sessionID: "s1", runID: "s1.run1" }),
+    at(3, { type: "wait.start", sessionID: "s1", waiter: "run1", runID: "s1.run1" }),
+    at(3, { type: "wait.start", sessionID: "s1", waiter: "a1", runID: "s1.run1" }),
+    at(4, { type: "loop.end", sessionID: "s1", runID: "s1.run1", outcome: "done" }),
+    ...tail,
+    at(6, { type: "run.exit", sessionID: "s1", observer: "early" }),
+  ];
+
+  it("an exit before the run's own prompt has returned is a violation, whether its answer is still in the server or on its way back", () => {
+    const [inServer] = inv.check(trace([]), endOf(7));
+    expect(inServer!.message).toBe("run (observer early) exited at step 6 and disposed the instance while main session s1 is busy: prompt run1 has not returned (s1.run1 exited, its answer not delivered yet)");
+    const [onItsWay] = inv.check(trace([at(5, { type: "request.end", request: "run1" }), at(5, { type: "request.end", request: "a1" })]), endOf(7));
+    expect(onItsWay!.message).toBe("run (observer early) exited at step 6 and disposed the instance while main session s1 is busy: the run's own prompt run1 has not returned");
+  });
+
+  it("after the prompt returned, the exit is fine; another client's prompt waiting on the exited loop is over in all but name", () => {
+    expect(inv.check(trace([at(5, { type: "request.end", request: "run1" }), at(5, { type: "client.return", request: "run1" })]), endOf(7))).toEqual([]);
+  });
+});
