@@ -14,16 +14,17 @@ export interface Verdict {
 /**
  * Explores a built-in scenario on a built-in runner with the default strategy (portfolio,
  * seed 1), stopping at the first failure, under an observer (a built-in name, a module path,
- * or a RunObserver value) over a transport.
+ * or a RunObserver value) over a transport; with `only`, checking that invariant alone.
  */
-export async function exploreBuiltin(name: BuiltinScenario, runner: BuiltinRunner, observer: string | RunObserver, transport: "inproc" | "http", runs: number): Promise<Verdict> {
+export async function exploreBuiltin(name: BuiltinScenario, runner: BuiltinRunner, observer: string | RunObserver, transport: "inproc" | "http", runs: number, only?: string): Promise<Verdict> {
   const scenario = ScenariosMap[name];
   const world = typeof observer === "string" ? await loadWorld(scenario, observer, transport) : { observer, transport };
   const result = await explore({
     scenario,
     runner: RunnersMap[runner],
     strategy: StrategiesMap.portfolio({ seed: 1 }),
-    invariants: resolveInvariants(scenario),
+    // `only`: check just this invariant (the first failure of another would stop the search).
+    invariants: resolveInvariants(scenario).filter((i) => only === undefined || i.name === only),
     runs,
     maxSteps: 1000,
     keepGoing: false,
