@@ -42,9 +42,10 @@ export interface RunnerDesign {
    * Several server instances over one store: a session's loop runs only on the instance that
    * holds its lease in the shared store (taken and released in the store's own atomic steps,
    * see Leases.ts); another instance stores its message and leaves it to the holder, which
-   * runs again before it lets the lease go. One instance: no effect.
+   * runs again before it lets the lease go. One instance: no effect. Optional (default false),
+   * so that a design written before it still type-checks.
    */
-  readonly sessionLease: boolean;
+  readonly sessionLease?: boolean;
 }
 
 /** Upstream: every flag off. */
