@@ -15,7 +15,8 @@ import { whyUnanswered } from "./whyUnanswered.ts";
  * - a delivered result: when a cancel of the parent began after the delivery (as a client's
  *   message is excused by a cancel after it; a delivery after a cancel is a new prompt, to be
  *   answered), or the `run` command's dispose cut it: it came after the run exited, or the
- *   delivery was still in flight at the exit, or the parent still had a runner then (its
+ *   delivery (or, after a noReply injection, the job's wake-up) was still in flight at the
+ *   exit, or the parent still had a runner then (its
  *   answer was under way and the dispose cancels it). A result delivered before the exit to a
  *   parent that had gone idle without answering it is lost, and reported.
  */
@@ -83,10 +84,17 @@ function excused(trace: readonly TraceEvent[], start: number, delivered: number,
   if (delivered < 0) return exited || cancelledAfter(start);
   if (cancelledAfter(delivered)) return true;
   if (disposal) {
-    // Still in flight at the exit (its message being written, its run not started): the exit's.
+    // Still in flight at the exit (its message being written, its run not started; or, with
+    // a noReply injection, the job's wake-up after it): the exit's.
     const request = (trace[delivered] as Extract<TraceEvent, { type: "request.start" }>).request;
-    const over = trace.findIndex((e, j) => j > delivered && e.type === "request.end" && e.request === request);
-    return delivered > disposal.begin || over < 0 || over > disposal.begin || disposal.sessions.has(parentID);
+    const inFlightAtExit = (name: string, from: number) => {
+      const began = trace.findIndex((e, j) => j > from && e.type === "request.start" && e.request === name);
+      if (began < 0) return false;
+      const over = trace.findIndex((e, j) => j > began && e.type === "request.end" && e.request === name);
+      return began < disposal.begin && (over < 0 || over > disposal.begin);
+    };
+    const job = request.replace(/\.inject$/, "");
+    return delivered > disposal.begin || inFlightAtExit(request, delivered - 1) || inFlightAtExit(`${job}.wake`, delivered) || disposal.sessions.has(parentID);
   }
   return exited;
 }
