@@ -229,7 +229,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
   const renamed = withIdsOfTheirRequests(best.scenario);
   if (renamed) {
     const result = await tryRun(renamed, best.result.choices);
-    if (result && sameChoices(result.choices, best.result.choices)) best = { scenario: renamed, result };
+    if (result && equalChoices(result.choices, best.result.choices)) best = { scenario: renamed, result };
   }
   return { scenario: best.scenario, result: best.result, original, shrunk: sizeOf(best.scenario, best.result), attempts, steps, shortestWithin };
 }
@@ -287,7 +287,7 @@ export async function shrinkFailure(input: Omit<ShrinkInput, "invariant"> & { in
   return { ...shrunk, full: { ...full, violations } };
 }
 
-function sameChoices(a: readonly string[], b: readonly string[]): boolean {
+function equalChoices(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((label, i) => label === b[i]);
 }
 

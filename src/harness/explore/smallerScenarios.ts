@@ -48,10 +48,14 @@ function actionCount(scenario: Scenario): number {
 /** The scenario without the actions at these positions (counted over all clients in order), or undefined if nothing would run. */
 function withoutActions(scenario: Scenario, drop: ReadonlySet<number>): Scenario | undefined {
   let position = 0;
+  return keepActions(scenario, () => !drop.has(position++));
+}
+
+/** The scenario with only the client actions `keep` keeps (a client left with none is dropped), or undefined if nothing would run. */
+function keepActions(scenario: Scenario, keep: (action: Action) => boolean): Scenario | undefined {
   const clients = [];
   for (const client of scenario.clients) {
-    const actions: Action[] = [];
-    for (const action of client.actions) if (!drop.has(position++)) actions.push(action);
+    const actions = client.actions.filter(keep);
     if (actions.length > 0) clients.push(actions.length === client.actions.length ? client : { ...client, actions });
   }
   if (clients.length === 0 && !scenario.run) return undefined;
@@ -113,13 +117,10 @@ function* withoutOneSession(scenario: Scenario): Generator<Scenario> {
     const session = scenario.sessions[i]!;
     if (scenario.run?.session === session) continue;
     if (!scenario.clients.some((c) => c.actions.some((a) => a.session === session))) continue;
-    const clients = scenario.clients.flatMap((c) => {
-      const actions = c.actions.filter((a) => a.session !== session);
-      return actions.length === 0 ? [] : [actions.length === c.actions.length ? c : { ...c, actions }];
-    });
-    if (clients.length === 0 && !scenario.run) continue;
+    const rest = keepActions(scenario, (a) => a.session !== session);
+    if (!rest) continue;
     const sessions = scenario.sessions.filter((s) => s !== session);
-    yield { ...scenario, sessions, llm: withoutOrphans(sessions, scenario.llm), clients };
+    yield { ...rest, sessions, llm: withoutOrphans(sessions, scenario.llm) };
   }
 }
 
