@@ -100,6 +100,20 @@ export type RunnerEvent =
       readonly outcome: "done" | "interrupted" | "error";
     }
   | { readonly type: "message"; readonly message: MessageInfo }
+  /**
+   * A tool part's state was written: `running` when the call starts, then `completed` or
+   * `error`. `by` is the actor that wrote it (the run, `<run>.tool<n>` completing late after an
+   * interrupt, or `<run> halt` erroring it in the cleanup).
+   */
+  | {
+      readonly type: "tool.part";
+      readonly sessionID: string;
+      readonly messageID: string;
+      readonly call: number;
+      readonly tool: string;
+      readonly status: "running" | "completed" | "error";
+      readonly by: string;
+    }
   | { readonly type: "session.error"; readonly sessionID: string; readonly error: string }
   | {
       readonly type: "wait.start";

@@ -15,6 +15,7 @@ import { runnerError } from "./runner-error.ts";
 import { runnerMapIntegrity } from "./runner-map-integrity.ts";
 import { statusReadTruthful } from "./status-read-truthful.ts";
 import { statusTruthful } from "./status-truthful.ts";
+import { toolPartStates } from "./tool-part-states.ts";
 import { waitersResolved } from "./waiters-resolved.ts";
 
 /** The invariants by name; scenarios, the CLI and the vitest helper read this map. */
@@ -33,6 +34,7 @@ export const InvariantsMap = {
   "runner-error": runnerError,
   "no-exit-while-child-busy": noExitWhileChildBusy,
   "child-result-answered": childResultAnswered,
+  "tool-part-states": toolPartStates,
   nondeterminism,
   "runner-timeout": runnerTimeout,
   "runner-oom": runnerOom,

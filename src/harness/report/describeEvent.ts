@@ -27,6 +27,8 @@ function describeOne(e: TraceEvent): string | undefined {
       if (m.finish) return `assistant ${m.id} finished: ${m.finish}`;
       return m.parts === 0 ? `assistant ${m.id} -> ${m.parentID ?? "?"} created` : `assistant ${m.id} part ${m.parts}`;
     }
+    case "tool.part":
+      return `${e.messageID} tool ${e.call} (${e.tool}) ${e.status}${e.by.includes(" halt") || e.by.includes(".tool") ? ` by ${e.by}` : ""}`;
     case "runners.set":
       return `runners.set(${e.sessionID}, ${e.runner})`;
     case "runners.delete":

@@ -12,6 +12,7 @@ const STRINGS: Record<string, readonly string[]> = {
   "loop.start": ["sessionID", "runID"],
   "loop.end": ["sessionID", "runID", "outcome"],
   message: [],
+  "tool.part": ["sessionID", "messageID", "tool", "status", "by"],
   "session.error": ["sessionID", "error"],
   "wait.start": ["sessionID", "waiter", "runID"],
   "wait.end": ["waiter"],

@@ -9,7 +9,13 @@ import type { Instance, Job } from "./Instance.ts";
  * creates a child session and either runs it to completion (sync) or starts it in the
  * background.
  */
-export const runTool = (inst: Instance, sessionID: string, runID: string, call: ToolCall, permissionID: string): Effect.Effect<"completed" | "error", never, RacelabPort> =>
+export const runTool = (
+  inst: Instance,
+  sessionID: string,
+  call: ToolCall,
+  permissionID: string,
+  completeLate: Effect.Effect<void>,
+): Effect.Effect<"completed" | "error"> =>
   Effect.gen(function* () {
     if (call.ask && !(yield* askPermission(inst, sessionID, call.tool, permissionID))) return "error";
     const child = call.child;
@@ -23,8 +29,9 @@ export const runTool = (inst: Instance, sessionID: string, runID: string, call: 
       return "completed";
     }
     // The sync task tool: the child's prompt runs in its own fiber and the tool waits for it.
-    // A parent abort cancels the child, fire and forget, and the tool still waits for the
-    // child's prompt to come back before the interrupt goes on.
+    // The call's abort (an interrupt of the tool's fiber) cancels the child, fire and forget;
+    // the tool still waits for the child's prompt to come back and then, its step being gone,
+    // completes its own part (toolCalls.ts).
     const request = `${child.session}.task`;
     const task = (yield* inst.promptAsync({ sessionID: child.session, parts: child.parts, request }))!;
     yield* Fiber.await(task).pipe(
@@ -32,13 +39,14 @@ export const runTool = (inst: Instance, sessionID: string, runID: string, call: 
         Effect.gen(function* () {
           yield* inst.fork(`${request}.abort`, inst.cancel(child.session, `${request}.abort`));
           yield* Fiber.await(task);
+          yield* completeLate;
         }),
       ),
     );
     return "completed";
   });
 
-/** Publishes `permission.asked` and waits for the owner's reply (or the run's interrupt). */
+/** Publishes `permission.asked` and waits for the owner's reply (or the call's abort). */
 const askPermission = (inst: Instance, sessionID: string, tool: string, permissionID: string) =>
   Effect.gen(function* () {
     const answer = yield* Deferred.make<boolean>();

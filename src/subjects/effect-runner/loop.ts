@@ -4,6 +4,7 @@ import type { RacelabPort } from "../../boundaries/effect/RacelabPort.ts";
 import type { StoredMessage } from "../runner/MessageStore.ts";
 import { hasNewerUser, oldestUnanswered, upstreamTarget } from "../runner/workTest.ts";
 import { runTool } from "./children.ts";
+import { abortTools, cleanupTools, EffectToolCall } from "./toolCalls.ts";
 import type { Instance } from "./Instance.ts";
 
 /** Why a step ended: `stop` leaves the loop, `continue` re-reads and goes round again. */
@@ -55,9 +56,11 @@ function fixedTarget(inst: Instance, sessionID: string, snapshot: readonly Store
 }
 
 /**
- * One LLM step. Text and tool calls are written part by part. On an LLM error or an
- * interrupt the `halt` path publishes idle (upstream: while the runner is still Running),
- * then a cleanup finishes the message; an interrupt then goes on ending the run.
+ * One LLM step. Text and tool calls are written part by part (a tool part `running` when its
+ * call starts, then `completed` or `error`). On an LLM error or an interrupt the `halt` path
+ * publishes idle (upstream: while the runner is still Running), then a cleanup errors the tool
+ * calls still executing (after waiting up to 250 ms, toolCalls.ts) and finishes the message;
+ * an interrupt then goes on ending the run.
  */
 const llmStep = (
   inst: Instance,
@@ -67,9 +70,12 @@ const llmStep = (
   snapshot: readonly StoredMessage[],
 ): Effect.Effect<StepResult, never, RacelabPort> => {
   const { store, design } = inst;
+  const tools: EffectToolCall[] = [];
   const halt = (finish: "aborted" | "error") =>
     Effect.gen(function* () {
+      yield* abortTools(tools);
       if (!design.truthfulIdle) yield* Effect.sync(() => inst.status.publishNow(sessionID, "idle"));
+      yield* cleanupTools(tools);
       yield* Effect.sync(() => store.setFinish(assistant, finish));
     });
   const step = Effect.gen(function* () {
@@ -83,8 +89,12 @@ const llmStep = (
     } else {
       for (let i = 0; i < reply.calls.length; i++) {
         const call = reply.calls[i]!;
-        const outcome = yield* runTool(inst, sessionID, runID, call, `perm_${assistant.id}_${i + 1}`);
-        yield* Effect.sync(() => store.addPart(assistant, `tool:${call.tool}:${outcome}`));
+        // The part is written `running` in the step that reaches the call, not in a step of its own.
+        const tool = new EffectToolCall(inst, assistant, i + 1, call.tool, runID);
+        tools.push(tool);
+        const syncTask = call.child !== undefined && !call.child.background;
+        const outcome = yield* tool.run((completeLate) => runTool(inst, sessionID, call, `perm_${assistant.id}_${i + 1}`, completeLate), syncTask);
+        yield* Effect.sync(() => tool.settle(outcome));
       }
     }
     yield* Effect.sync(() => store.setFinish(assistant, reply.kind === "text" ? "stop" : "tool-calls"));

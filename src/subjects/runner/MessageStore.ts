@@ -57,6 +57,13 @@ export class MessageStore {
     this.report(message);
   }
 
+  /** Rewrites one part in place (a tool part's state change). */
+  setPart(message: StoredMessage, index: number, part: string): void {
+    this.touch(message, true);
+    message.parts[index] = part;
+    this.report(message);
+  }
+
   setFinish(message: StoredMessage, finish: string): void {
     this.touch(message, true);
     message.finish = finish;

@@ -36,7 +36,8 @@ export async function runTool(ctx: RunnerContext, sessionID: string, run: Run, c
     return "completed";
   }
   // The sync task tool: the child's run is awaited inside the tool call; a parent abort
-  // cancels the child through the tool's abort signal, fire and forget.
+  // cancels the child through the tool's abort signal, fire and forget. The tool then returns
+  // the child's answer as usual: after an abort it completes its own part (toolParts.ts).
   const request = `${child.session}.task`;
   const onAbort = () => {
     ctx.cancel(child.session, `${request}.abort`).catch(() => {});
@@ -47,7 +48,6 @@ export async function runTool(ctx: RunnerContext, sessionID: string, run: Run, c
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
-  if (signal.aborted) throw new Interrupted(`${run.id} tool task`);
   return "completed";
 }
 

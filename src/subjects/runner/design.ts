@@ -46,6 +46,14 @@ export interface RunnerDesign {
    * so that a design written before it still type-checks.
    */
   readonly sessionLease?: boolean;
+  /**
+   * A tool part leaves `running` once, in one atomic store step: a tool that finishes after
+   * its step was interrupted writes its result only if the part still reads running, and the
+   * halt's cleanup errors only parts that still read running (compare-and-set in the store).
+   * A dying run never overwrites a tool's result, and a late result never overwrites the
+   * cleanup's error. Optional (default false), like sessionLease.
+   */
+  readonly atomicToolSettle?: boolean;
 }
 
 /** Upstream: every flag off. */
@@ -62,4 +70,5 @@ export const upstreamDesign: RunnerDesign = {
   cancelTree: false,
   directWake: false,
   sessionLease: false,
+  atomicToolSettle: false,
 };

@@ -1,5 +1,6 @@
 import { isInterrupted } from "../../boundaries/port.ts";
 import { runTool } from "./children.ts";
+import { cleanupTools, executeTool, RunningTool } from "./toolCalls.ts";
 import type { StoredMessage } from "./MessageStore.ts";
 import type { Run } from "./Runner.ts";
 import type { RunnerContext } from "./RunnerContext.ts";
@@ -55,9 +56,11 @@ function fixedTarget(ctx: RunnerContext, snapshot: readonly StoredMessage[]): St
 }
 
 /**
- * One LLM step. Text and tool calls are written part by part; on an LLM error or an
- * interrupt the `halt` path publishes idle (upstream: while the runner is still Running),
- * then a cleanup finishes the message.
+ * One LLM step. Text and tool calls are written part by part (a tool part `running` when its
+ * call starts, then `completed` or `error`); on an LLM error or an interrupt the `halt` path
+ * publishes idle (upstream: while the runner is still Running), then a cleanup errors the tool
+ * calls still executing (after waiting up to 250 ms for them, see toolParts.ts) and finishes
+ * the message.
  */
 async function llmStep(
   ctx: RunnerContext,
@@ -68,6 +71,7 @@ async function llmStep(
 ): Promise<StepResult> {
   const signal = run.abort.signal;
   const { port, store } = ctx;
+  const tools: RunningTool[] = [];
   try {
     const reply = await port.llm(
       {
@@ -88,8 +92,9 @@ async function llmStep(
       for (let i = 0; i < reply.calls.length; i++) {
         const call = reply.calls[i]!;
         await port.point(`${run.id} tool ${call.tool}`, { signal });
-        const outcome = await runTool(ctx, sessionID, run, call, `perm_${assistant.id}_${i + 1}`);
-        store.addPart(assistant, `tool:${call.tool}:${outcome}`);
+        const tool = new RunningTool(ctx, assistant, i + 1, call.tool, run);
+        tools.push(tool);
+        tool.settle(await executeTool(tool, signal, runTool(ctx, sessionID, run, call, `perm_${assistant.id}_${i + 1}`)));
       }
     }
     await port.point(`${run.id} finish assistant`, { signal });
@@ -99,6 +104,7 @@ async function llmStep(
     const interrupted = isInterrupted(error);
     if (!interrupted && !(error instanceof LlmFailure)) throw error;
     if (!ctx.design.truthfulIdle) await ctx.status.set(sessionID, "idle", `${run.id} halt publish idle`);
+    await cleanupTools(ctx, run, tools);
     await port.point(`${run.id} halt cleanup`);
     store.setFinish(assistant, interrupted ? "aborted" : "error");
     if (interrupted) throw error;

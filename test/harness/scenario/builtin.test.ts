@@ -41,6 +41,7 @@ const expectedUpstream: Record<BuiltinScenario, string> = {
   "child-wake-parent": "child-result-answered",
   "sync-child": "no-hang",
   "cancel-parent-with-children": "cancel-stops-run",
+  "cancel-sync-child": "tool-part-states",
   "status-gap": "status-read-truthful",
 };
 

@@ -142,7 +142,11 @@ describe(`child-wake-parent on effect-upstream: the job's 300 ms poll fires only
     let after = 0;
     for (const { result } of observed) {
       const timer = result.choices.indexOf(TIMER) + 1;
-      const text = result.trace.find((e) => e.type === "message" && e.message.sessionID === "s1" && e.message.role === "assistant" && e.message.parts > 0);
+      // The text reply: an assistant of s1 with a part, not the one whose part is the task call.
+      const withTools = new Set(result.trace.flatMap((e) => (e.type === "tool.part" ? [e.messageID] : [])));
+      const text = result.trace.find(
+        (e) => e.type === "message" && e.message.sessionID === "s1" && e.message.role === "assistant" && e.message.parts > 0 && !withTools.has(e.message.id),
+      );
       if (timer === 0 || !text) continue;
       if (timer < text.step) before += 1;
       else after += 1;

@@ -5,6 +5,7 @@ import cancelParentWithChildren from "./cancel-parent-with-children.ts";
 import childWakeParent from "./child-wake-parent.ts";
 import syncChild from "./sync-child.ts";
 import cancelRace from "./cancel-race.ts";
+import cancelSyncChild from "./cancel-sync-child.ts";
 import clientMessageID from "./client-message-id.ts";
 import doublePromptAsync from "./double-prompt-async.ts";
 import haltIdle from "./halt-idle.ts";
@@ -25,6 +26,7 @@ export const ScenariosMap = {
   "child-wake-parent": childWakeParent,
   "sync-child": syncChild,
   "cancel-parent-with-children": cancelParentWithChildren,
+  "cancel-sync-child": cancelSyncChild,
   "status-gap": statusGap,
 } as const satisfies Record<string, Scenario>;
 

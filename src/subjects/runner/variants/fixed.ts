@@ -16,6 +16,7 @@ export const fixedDesign: RunnerDesign = {
   cancelTree: true,
   directWake: true,
   sessionLease: true,
+  atomicToolSettle: true,
 };
 
 /** The correct design. */
