@@ -108,6 +108,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--depth <d>", "pct: bug depth to target (d-1 priority change points)", wholeNumber("--depth", 1), STRATEGY_DEFAULTS.depth)
     .option("--preemptions <k>", "dfs: preemption bound", wholeNumber("--preemptions", 0), STRATEGY_DEFAULTS.preemptions)
     .option("--no-reduction", "dfs: explore every interleaving, without partial-order reduction (source-DPOR with sleep sets)")
+    .option("--workers <n>", "dfs: split the tree into subtrees explored on n worker threads (the same schedules for any n; 1 runs the split search in this thread)", wholeNumber("--workers", 1))
     .option("--max-steps <n>", "step limit per schedule; hitting it is a livelock finding", wholeNumber("--max-steps", 1), 1000)
     .option("--keep-going", "keep exploring after a failure: one failure per distinct set of invariants", false)
     .option("--no-shrink", "write failing schedules as found, without shrinking them")

@@ -5,6 +5,7 @@ import { renderTimeline } from "../../harness/report/timeline.ts";
 import { loadRunner, loadScenario, resolveStrategy, loadWorld } from "../../harness/resolve.ts";
 import { resolveLimits } from "../../harness/sandbox/limits.ts";
 import { sandboxed } from "../../harness/sandbox/Sandbox.ts";
+import { InputError } from "../../harness/errors.ts";
 import { exploreWatched, worldSpec } from "../../harness/sandbox/watched.ts";
 import { runnerSpecOf } from "../../boundaries/loaders/loadRunnerModule.ts";
 import type { Io } from "../main.ts";
@@ -26,6 +27,8 @@ export interface ExploreCommandOptions {
   readonly reduction: boolean;
   readonly maxSteps: number;
   readonly keepGoing: boolean;
+  /** dfs: split the tree over this many worker threads. */
+  readonly workers?: number;
   /** Shrink each failure before writing it (default on). */
   readonly shrink: boolean;
   readonly out: string;
@@ -44,6 +47,8 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
   const runnerName = sandboxed(o.runner, limits) ? runnerSpecOf(o.runner) : (await loadRunner(o.runner)).name;
   const strategyOptions = { seed: o.seed, depth: o.depth, preemptions: o.preemptions, reduction: o.reduction };
   const strategy = resolveStrategy(o.strategy, strategyOptions);
+  if (o.workers !== undefined && strategy.name !== "dfs") throw new InputError(`--workers splits an exhaustive search: use it with --strategy dfs (got --strategy ${o.strategy})`);
+  if (o.workers !== undefined && sandboxed(o.runner, limits)) throw new InputError(`--workers splits the search of racelab's own runners only; run a runner module ('${o.runner}') without --workers`);
   const world = await loadWorld(scenario, o.observer, o.transport, o.granularity);
   const runs = o.runs ?? (strategy.name === "dfs" ? 1_000_000 : 1000);
   const started = performance.now();
@@ -61,6 +66,7 @@ export async function exploreCommand(io: Io, scenarioName: string, o: ExploreCom
       runs,
       maxSteps: o.maxSteps,
       keepGoing: o.keepGoing,
+      ...(o.workers !== undefined && { workers: o.workers }),
       record: { out: o.out, seed: o.seed, shrink: o.shrink },
     },
     limits,

@@ -53,6 +53,8 @@ export interface Failure {
   readonly run: number;
   readonly result: ScheduleResult;
   readonly violations: readonly Violation[];
+  /** The seed of its virtualised randomness, where it is not runSeed(seed, run) (a split search's subtree numbers its own schedules). */
+  readonly randomSeed?: number;
 }
 
 /** Coyote-style statistics of an exploration. */

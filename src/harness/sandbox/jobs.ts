@@ -4,6 +4,7 @@ import { ABANDON } from "../scheduler/strategies/Strategy.ts";
 import { replayChooser } from "../scheduler/strategies/replay.ts";
 import { explore, type ExploreResult, type Failure } from "../explore/explore.ts";
 import { exploreExpecting } from "../explore/exploreExpecting.ts";
+import { exploreDfsSplit } from "../explore/dfsSplit.ts";
 import { recordFailure, type RecordedFailure } from "../explore/recordFailure.ts";
 import { runSchedule, type ScheduleResult } from "../explore/runSchedule.ts";
 import { lenient, NotFailing, shrinkFailure, type ShrunkFailure } from "../explore/shrink.ts";
@@ -63,6 +64,8 @@ export interface ExploreJob {
   readonly keepGoing: boolean;
   /** Judge as the gate does: go on until each of these has failed ([] = a pass is expected). */
   readonly expected?: readonly string[];
+  /** dfs only: split the tree over this many worker threads (see explore/dfsSplit.ts). */
+  readonly workers?: number;
   readonly record?: {
     readonly out: string;
     readonly seed: number;
@@ -233,14 +236,19 @@ async function exploreJob(job: ExploreJob, ctx: JobContext): Promise<ExploreOutc
   };
   let result: ExploreResult;
   let judged: ExploreOutcome["judged"];
-  if (job.expected) {
+  let splitSummary: StrategySummary | undefined;
+  if (job.workers !== undefined && strategy.name === "dfs") {
+    const split = await exploreDfsSplit({ ...options, keepGoing: job.keepGoing }, { runner: job.runner, world: job.world, strategy: job.strategy.options, workers: job.workers });
+    result = split.result;
+    splitSummary = split.summary;
+  } else if (job.expected) {
     const outcome = await exploreExpecting(options, job.expected);
     result = outcome.result;
     judged = { found: outcome.found, missing: outcome.missing, unexpected: outcome.unexpected, ok: outcome.ok };
   } else {
     result = await explore({ ...options, keepGoing: job.keepGoing });
   }
-  const summary = strategy.summary?.();
+  const summary = splitSummary ?? strategy.summary?.();
   ctx.checkpoint?.({ phase: "explored", result, ...(summary && { strategySummary: summary }), ...(judged && { judged }) });
   const recorded: RecordedFailure[] = [];
   const record = job.record;
@@ -269,6 +277,7 @@ async function exploreJob(job: ExploreJob, ctx: JobContext): Promise<ExploreOutc
         run: f.run,
         maxSteps: job.maxSteps,
         found: f.result,
+        ...(f.randomSeed !== undefined && { randomSeed: f.randomSeed }),
         out: record.out,
         shrink,
         keep,

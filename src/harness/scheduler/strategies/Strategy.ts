@@ -61,6 +61,8 @@ export interface StrategyOptions {
   readonly preemptions?: number;
   /** DFS: partial-order reduction (source-DPOR with sleep sets). Default true. */
   readonly reduction?: boolean;
+  /** DFS: explore only the subtree below these first choices (a split search, explore/dfsSplit.ts). */
+  readonly prefix?: readonly string[];
 }
 
 /** Defaults of the strategy options (the CLI shows them in --help). */

@@ -26,8 +26,10 @@ import { ABANDON, STRATEGY_DEFAULTS, type ScheduleChooser, type StrategyFactory 
  * count as conflicting with everything. Without reduction every ready label of every frame is
  * explored (plain DFS), the yardstick the reduced search is tested against.
  */
-export const dfs: StrategyFactory = ({ preemptions = STRATEGY_DEFAULTS.preemptions, reduction = true }) => {
+export const dfs: StrategyFactory = ({ preemptions = STRATEGY_DEFAULTS.preemptions, reduction = true, prefix = [] }) => {
   const bound = preemptions;
+  // A subtree (see explore/dfsSplit.ts): the first steps are fixed and never backtracked into.
+  const floor = prefix.length;
   const bounded = Number.isFinite(bound);
   // invariant: stack[i] describes step i of the schedule being (re)played; facts[i] = stack[i].facts.
   const stack: Frame[] = [];
@@ -55,7 +57,7 @@ export const dfs: StrategyFactory = ({ preemptions = STRATEGY_DEFAULTS.preemptio
   ];
 
   function backtrack(): boolean {
-    while (stack.length > 0) {
+    while (stack.length > floor) {
       const frame = stack[stack.length - 1]!;
       const next = ordered(frame).find((l) => allowed(frame, l));
       if (next !== undefined) {
@@ -124,6 +126,15 @@ export const dfs: StrategyFactory = ({ preemptions = STRATEGY_DEFAULTS.preemptio
     };
   }
 
+  /** The subtree's fixed choice at `step`, which the run must offer. */
+  function fixedChoice(frame: Frame, ready: readonly ReadyPoint[], step: number): string {
+    const label = prefix[step]!;
+    if (!ready.some((p) => p.label === label) || budgetAfter(frame, label, bound) < 0) {
+      throw new PrefixDivergence(`dfs was given the subtree of a prefix, but at step ${step + 1} the run offered ${ready.map((p) => `'${p.label}'`).join(", ")} where the prefix has '${label}'`, step + 1);
+    }
+    return label;
+  }
+
   function chooser(): ScheduleChooser {
     const replayed = stack.length;
     // The last replayed frame's choice is new: its step and every later one have not been analysed.
@@ -140,7 +151,7 @@ export const dfs: StrategyFactory = ({ preemptions = STRATEGY_DEFAULTS.preemptio
         }
         const frame = newFrame(ready, step);
         stack.push(frame);
-        const next = takeGuided(frame) ?? ordered(frame).find((l) => allowed(frame, l));
+        const next = step < floor ? fixedChoice(frame, ready, step) : (takeGuided(frame) ?? ordered(frame).find((l) => allowed(frame, l)));
         if (next === undefined) {
           if (reduction) close(stack, step - 1, frame.lastActorReady);
           abandoned += 1;
