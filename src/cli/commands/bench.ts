@@ -35,7 +35,7 @@ export async function benchCommand(io: Io, options: { json: boolean; quick: bool
   io.out("");
   io.out(pc.bold("dfs --preemptions 2 on the fixed runner"));
   for (const d of result.dfs) {
-    io.out(`  ${d.scenario.padEnd(20)} ${d.reduction ? "DPOR " : "plain"}  ${d.schedules} schedules (${d.abandoned} abandoned), ${d.complete ? "complete" : "NOT complete (budget)"}, ${d.ms} ms`);
+    io.out(`  ${d.scenario.padEnd(20)} ${d.reduction ? "DPOR " : "plain"}${d.workers ? ` split, ${d.workers} workers` : ""}  ${d.schedules} schedules (${d.abandoned} abandoned), ${d.complete ? "complete" : "NOT complete (budget)"}, ${d.ms} ms`);
   }
   io.out("");
   const m = result.memory;

@@ -26,7 +26,13 @@ describe("racelab bench (tiny budgets: checks what it reports, never how fast)",
       expect((b["portfolio"] as { missed: number }).missed, String(b["scenario"])).toBe(0);
       expect(b["steps"]).toMatchObject({ original: expect.any(Number), shrunk: expect.any(Number) });
     }
-    expect(r.dfs.map((d) => d.reduction)).toEqual([true, false, true, false]);
+    expect(r.dfs.map((d) => [d.scenario, d.reduction, d.workers ?? 1])).toEqual([
+      ["idle-prompt-async", true, 1],
+      ["idle-prompt-async", false, 1],
+      ["double-prompt-async", true, 1],
+      ["double-prompt-async", false, 1],
+      ["double-prompt-async", true, 2],
+    ]);
     expect(r.memory).toMatchObject({ earlySchedules: 50, schedules: 200 });
     expect(r.memory.rssEarlyMiB).toBeGreaterThan(0);
     expect(r.memory.rssGrowth).toBeCloseTo(r.memory.rssEndMiB / r.memory.rssEarlyMiB, 1);
