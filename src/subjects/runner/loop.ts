@@ -59,7 +59,7 @@ function fixedTarget(ctx: RunnerContext, snapshot: readonly StoredMessage[]): St
  * One LLM step. Text and tool calls are written part by part (a tool part `running` when its
  * call starts, then `completed` or `error`); on an LLM error or an interrupt the `halt` path
  * publishes idle (upstream: while the runner is still Running), then a cleanup errors the tool
- * calls still executing (after waiting up to 250 ms for them, see toolParts.ts) and finishes
+ * calls still executing (after waiting up to 250 ms for them, see toolCalls.ts) and finishes
  * the message.
  */
 async function llmStep(
