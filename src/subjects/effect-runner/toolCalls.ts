@@ -76,7 +76,7 @@ export class EffectToolCall {
     });
   }
 
-  /** The halt's cleanup for one call still tracked after the wait (see the plain runner's RunningTool.abort). */
+  /** The halt's cleanup for one call still tracked after the wait (see the plain runner's RunningTool.errorPart). */
   errorPart(): Effect.Effect<void> {
     const { part } = this;
     const halt = `${this.runID} halt`;

@@ -54,7 +54,7 @@ export class RunningTool {
    * writes `error` whatever it read (the tool may have completed in between). atomicToolSettle:
    * errors it only if it still reads running, in the cleanup's step.
    */
-  async abort(): Promise<void> {
+  async errorPart(): Promise<void> {
     const { port } = this.ctx;
     const { part } = this;
     const halt = `${this.run.id} halt`;
@@ -115,7 +115,7 @@ export async function cleanupTools(ctx: RunnerContext, run: Run, calls: readonly
   if (open.length === 0) return;
   await settledOrTimeout(ctx, run, open);
   await ctx.port.point(`${run.id} halt error tools`);
-  for (const c of open) await c.abort();
+  for (const c of open) await c.errorPart();
   for (const c of open) c.untrack();
 }
 

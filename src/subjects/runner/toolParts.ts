@@ -76,9 +76,8 @@ export class ToolPart {
 
   /** atomicToolSettle: in one step, writes `status` if the part still reads running, and untracks it. */
   settleIfRunning(status: "completed" | "error", by: string): boolean {
-    const wasOpen = this.open;
-    if (wasOpen && this.readStatus() === "running") this.write(status, by);
-    return this.untrack() && wasOpen;
+    if (this.open && this.readStatus() === "running") this.write(status, by);
+    return this.untrack();
   }
 
   private partText(): string {
