@@ -106,7 +106,7 @@ export class VirtualScheduler {
 
   private add(label: string, resolve: () => void, reject: PendingPoint["reject"], waiters: PendingPoint["waiters"]): PendingPoint {
     const unique = this.uniqueLabel(label);
-    const entry: PendingPoint = { id: this.nextID++, label: unique, actor: actorOf(label), ...this.birth(), resolve, reject, asked: label, waiters };
+    const entry: PendingPoint = { id: this.nextID++, label: unique, actor: actorOf(label), born: this.stepNow?.(), resolve, reject, asked: label, waiters };
     this.pending.push(entry);
     return entry;
   }
@@ -145,7 +145,7 @@ export class VirtualScheduler {
    */
   task(label: string, run: () => void): TaskHandle {
     const unique = this.uniqueLabel(label);
-    const entry: PendingPoint = { id: this.nextID++, label: unique, actor: actorOf(label), ...this.birth(), resolve: run, reject: undefined, asked: label, waiters: undefined };
+    const entry: PendingPoint = { id: this.nextID++, label: unique, actor: actorOf(label), born: this.stepNow?.(), resolve: run, reject: undefined, asked: label, waiters: undefined };
     this.pending.push(entry);
     return {
       cancel: () => {
@@ -256,7 +256,7 @@ export class VirtualScheduler {
       id: this.nextID++,
       label: unique,
       actor: actorOf(label),
-      ...this.birth(),
+      born: this.stepNow?.(),
       due: clock.now + delay,
       unref: options?.unref ?? false,
       ...(every !== undefined && { every }),
@@ -280,7 +280,7 @@ export class VirtualScheduler {
       run();
       return;
     }
-    this.pending.push({ id: timer.id, label: timer.label, actor: timer.actor, ...(timer.born !== undefined && { born: timer.born }), resolve: run, reject: undefined, asked: timer.label, waiters: undefined });
+    this.pending.push({ id: timer.id, label: timer.label, actor: timer.actor, born: timer.born, resolve: run, reject: undefined, asked: timer.label, waiters: undefined });
     this.converted.set(timer.handle, timer.label);
   }
 
@@ -308,10 +308,6 @@ export class VirtualScheduler {
   private dueNext(timer: PendingTimer): boolean {
     for (const t of this.timerMap.values()) if (t.due < timer.due) return false;
     return true;
-  }
-
-  private birth(): { born?: number } {
-    return this.stepNow ? { born: this.stepNow() } : {};
   }
 
   private clockOf(): Clock {

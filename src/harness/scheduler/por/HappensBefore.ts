@@ -60,9 +60,9 @@ export function analyseStep(steps: readonly StepFacts[], j: number): number[] {
   const races: number[] = [];
   for (let i = j - 1; i >= 0; i--) {
     const other = steps[i]!;
+    if (before.has(i)) continue;
     const created = i === me.born;
     if (!created && independent(other.footprint, me.footprint)) continue;
-    if (before.has(i)) continue;
     if (!created) races.push(i);
     before.add(i);
     before.addAll(other.before);

@@ -10,7 +10,10 @@ import { choiceOf, type Frame } from "./Frame.ts";
  * actor still ready (see `Sleeper.delta`).
  */
 export interface Block {
-  readonly footprint: Footprint;
+  /** The step's own footprint until a later step of the block is merged in; then a copy. */
+  footprint: Footprint;
+  /** `footprint` is still the step's own object, not to be merged into. */
+  shared: boolean;
   /** The block has ended: the schedule switched actors, came to an end, or was abandoned. */
   closed: boolean;
   /** When it ended, its actor still had a point ready (a switch away from it was a preemption). */
@@ -21,12 +24,12 @@ export interface Block {
 export function extendBlocks(stack: readonly Frame[], k: number, footprint: Footprint): void {
   const frame = stack[k]!;
   const actor = actorOf(choiceOf(frame));
-  frame.blocks.set(choiceOf(frame), { footprint: copy(footprint), closed: false, open: false });
+  frame.blocks.set(choiceOf(frame), { footprint, shared: true, closed: false, open: false });
   if (k > 0 && frame.tried.length === 1 && actorOf(choiceOf(stack[k - 1]!)) !== actor) close(stack, k - 1, frame.lastActorReady);
   for (let j = k - 1; j >= 0 && stack[j + 1]!.tried.length === 1 && actorOf(choiceOf(stack[j]!)) === actor; j--) {
     const block = stack[j]!.blocks.get(choiceOf(stack[j]!));
     if (block === undefined || block.closed) break;
-    merge(block.footprint, footprint);
+    merge(block, footprint);
   }
 }
 
@@ -46,7 +49,12 @@ function copy(footprint: Footprint): Footprint {
   return { reads: new Set(footprint.reads), writes: new Set(footprint.writes), global: footprint.global };
 }
 
-function merge(into: Footprint, from: Footprint): void {
+function merge(block: Block, from: Footprint): void {
+  if (block.shared) {
+    block.footprint = copy(block.footprint);
+    block.shared = false;
+  }
+  const into = block.footprint;
   for (const key of from.reads) into.reads.add(key);
   for (const key of from.writes) into.writes.add(key);
   into.global ||= from.global;
