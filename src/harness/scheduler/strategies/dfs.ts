@@ -50,16 +50,27 @@ export const dfs: StrategyFactory = ({ preemptions = STRATEGY_DEFAULTS.preemptio
     !frame.tried.includes(label) &&
     !asleep(frame, label) &&
     budgetAfter(frame, label, bound) >= 0;
-  /** Non-preemptive choice first (the last actor going on), then the rest in creation order. */
-  const ordered = (frame: Frame) => [
-    ...frame.ready.filter((l) => actorOf(l) === frame.lastActor),
-    ...frame.ready.filter((l) => actorOf(l) !== frame.lastActor),
-  ];
+  /**
+   * The first label the frame may still explore, in the order alternatives are tried: the
+   * non-preemptive choice first (the last actor going on), then the rest in creation order.
+   */
+  const firstAllowed = (frame: Frame): string | undefined => {
+    const ready = frame.ready;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < ready.length; k++) {
+        const label = ready[k]!;
+        if (actorOf(label) === frame.lastActor ? pass === 0 : pass === 1) {
+          if (allowed(frame, label)) return label;
+        }
+      }
+    }
+    return undefined;
+  };
 
   function backtrack(): boolean {
     while (stack.length > floor) {
       const frame = stack[stack.length - 1]!;
-      const next = ordered(frame).find((l) => allowed(frame, l));
+      const next = firstAllowed(frame);
       if (next !== undefined) {
         frame.tried.push(next);
         frame.backtrack?.add(next);
@@ -91,6 +102,8 @@ export const dfs: StrategyFactory = ({ preemptions = STRATEGY_DEFAULTS.preemptio
     const current = choiceOf(prev);
     const done = prev.footprints.get(current);
     if (!done) return sleep;
+    // Nothing asleep on entry and nothing explored here before: nothing to carry on.
+    if (prev.sleep.size === 0 && prev.tried.length === 1) return sleep;
     const candidates = new Map(prev.sleep);
     const cost = (label: string) => (isPreemption(prev, label) ? 1 : 0);
     for (const label of prev.tried.slice(0, -1)) {
@@ -151,7 +164,7 @@ export const dfs: StrategyFactory = ({ preemptions = STRATEGY_DEFAULTS.preemptio
         }
         const frame = newFrame(ready, step);
         stack.push(frame);
-        const next = step < floor ? fixedChoice(frame, ready, step) : (takeGuided(frame) ?? ordered(frame).find((l) => allowed(frame, l)));
+        const next = step < floor ? fixedChoice(frame, ready, step) : (takeGuided(frame) ?? firstAllowed(frame));
         if (next === undefined) {
           if (reduction) close(stack, step - 1, frame.lastActorReady);
           abandoned += 1;
