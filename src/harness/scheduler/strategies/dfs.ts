@@ -55,15 +55,8 @@ export const dfs: StrategyFactory = ({ preemptions = STRATEGY_DEFAULTS.preemptio
    * non-preemptive choice first (the last actor going on), then the rest in creation order.
    */
   const firstAllowed = (frame: Frame): string | undefined => {
-    const ready = frame.ready;
-    for (let pass = 0; pass < 2; pass++) {
-      for (let k = 0; k < ready.length; k++) {
-        const label = ready[k]!;
-        if (actorOf(label) === frame.lastActor ? pass === 0 : pass === 1) {
-          if (allowed(frame, label)) return label;
-        }
-      }
-    }
+    for (const label of frame.ready) if (actorOf(label) === frame.lastActor && allowed(frame, label)) return label;
+    for (const label of frame.ready) if (actorOf(label) !== frame.lastActor && allowed(frame, label)) return label;
     return undefined;
   };
 
