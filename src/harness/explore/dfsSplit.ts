@@ -8,6 +8,7 @@ import { runSeed } from "../scheduler/strategies/random.ts";
 import type { StrategyOptions, StrategySummary } from "../scheduler/strategies/Strategy.ts";
 import { explore, type ExploreOptions, type ExploreResult, type Failure } from "./explore.ts";
 import { exploreSubtreeWith, type SubtreeOutcome, type SubtreeTask } from "./dfsSubtree.ts";
+import { FingerprintSet } from "./FingerprintSet.ts";
 import { explainByRerun, runSchedule } from "./runSchedule.ts";
 
 /** A split search aims at this many subtrees (whatever the number of workers, so the tree is the same). */
@@ -107,7 +108,7 @@ async function merge(
   const hash = createHash("sha256");
   const kept: { run: number; local: number; choices: readonly string[] }[] = [];
   const seen = new Set<string>();
-  const endStates = new Set<number>();
+  const endStates = new FingerprintSet();
   const steps = { min: Number.POSITIVE_INFINITY, max: 0, total: 0 };
   const preemptions = { total: 0, max: 0 };
   let schedules = 0;

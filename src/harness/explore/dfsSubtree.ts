@@ -5,6 +5,7 @@ import { dfs } from "../scheduler/strategies/dfs.ts";
 import type { StrategyOptions } from "../scheduler/strategies/Strategy.ts";
 import { explore, type ExploreOptions } from "./explore.ts";
 import { endStateFingerprint } from "./fingerprint.ts";
+import { FingerprintSet } from "./FingerprintSet.ts";
 
 /** One subtree of a split DFS: everything a worker thread needs to explore it, by name. */
 export interface SubtreeTask {
@@ -58,7 +59,7 @@ export async function exploreSubtree(task: SubtreeTask): Promise<SubtreeOutcome>
 /** Explores one subtree with a runner already loaded. */
 export async function exploreSubtreeWith(input: Pick<ExploreOptions, "scenario" | "runner" | "world" | "invariants" | "runs" | "maxSteps" | "keepGoing"> & { readonly options: SubtreeTask["options"] }): Promise<SubtreeOutcome> {
   const strategy = dfs(input.options);
-  const endStates = new Set<number>();
+  const endStates = new FingerprintSet();
   const steps = { min: Number.POSITIVE_INFINITY, max: 0, total: 0 };
   const preemptions = { total: 0, max: 0 };
   const result = await explore({
@@ -89,7 +90,7 @@ export async function exploreSubtreeWith(input: Pick<ExploreOptions, "scenario" 
     abandoned: result.stats.abandoned,
     skipped: typeof summary?.skipped === "number" ? summary.skipped : 0,
     failures: result.failures.map((f) => ({ run: f.run, choices: f.result.choices, invariants: f.violations.map((v) => v.invariant) })),
-    endStates: [...endStates].sort((a, b) => a - b),
+    endStates: [...endStates.values()].sort((a, b) => a - b),
     steps: { ...steps, min: result.schedulesRun > 0 ? steps.min : 0 },
     preemptions,
   };

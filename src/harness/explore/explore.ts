@@ -7,6 +7,7 @@ import type { ScheduleChooser, Strategy } from "../scheduler/strategies/Strategy
 import type { WorldOptions } from "../scenario/createWorld.ts";
 import { actorOf } from "../scheduler/VirtualScheduler.ts";
 import { endStateFingerprint, hash53 } from "./fingerprint.ts";
+import { FingerprintSet } from "./FingerprintSet.ts";
 import { explainByRerun, runSchedule, type ScheduleResult, type ScheduleSpec } from "./runSchedule.ts";
 import type { FlightRecorder } from "../sandbox/flightRecorder.ts";
 import { runSeed } from "../scheduler/strategies/random.ts";
@@ -106,8 +107,8 @@ async function exploreWatched(options: ExploreOptions): Promise<ExploreResult> {
   const seen = new Set<string>();
   const violated = new Set<string>();
   const batchSize = options.strategy.independent ? Math.max(1, options.concurrency) : 1;
-  const schedules = new Set<number>();
-  const endStates = new Set<number>();
+  const schedules = new FingerprintSet();
+  const endStates = new FingerprintSet();
   let minSteps = Number.POSITIVE_INFINITY;
   let maxSteps = 0;
   let totalSteps = 0;
