@@ -37,6 +37,10 @@ export async function benchCommand(io: Io, options: { json: boolean; quick: bool
   for (const d of result.dfs) {
     io.out(`  ${d.scenario.padEnd(20)} ${d.reduction ? "DPOR " : "plain"}${d.workers ? ` split, ${d.workers} workers` : ""}  ${d.schedules} schedules (${d.abandoned} abandoned), ${d.complete ? "complete" : "NOT complete (budget)"}, ${d.ms} ms`);
   }
+  io.out(pc.bold("distance from optimal (the same reduced searches: schedules against the equivalence classes among them)"));
+  for (const d of result.optimality) {
+    io.out(`  ${d.scenario.padEnd(20)} ${d.schedules} schedules (${d.abandoned} abandoned), ${d.classes} classes: ${d.ratio}x${d.complete ? "" : ", NOT complete (budget)"}`);
+  }
   io.out("");
   const m = result.memory;
   io.out(pc.bold("Memory"));

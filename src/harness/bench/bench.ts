@@ -18,6 +18,7 @@ import { transportSpeed } from "./transportSpeed.ts";
 import { firstViolation, median, seededBugs, shrunkSize, timed } from "./measure.ts";
 import { stepCost, stepCostTargets } from "./stepCost.ts";
 import { memoryGrowth } from "./memoryGrowth.ts";
+import { optimality, type Optimality } from "./optimality.ts";
 
 /** Budgets of one benchmark run (the CLI's `--quick` shrinks them for smoke tests). */
 export interface BenchOptions {
@@ -120,6 +121,13 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
     dfsRows.push({ scenario: "double-prompt-async", reduction: true, workers: 2, schedules: value.result.schedulesRun, abandoned: value.result.stats.abandoned, complete: value.result.exhausted, ms: Math.round(ms) });
   }
 
+  // Distance from optimal DPOR: the same searches again (untimed), counting the classes among their schedules.
+  const optimal: Optimality[] = [];
+  for (const name of OPTIMALITY_SCENARIOS) {
+    progress(`dfs ${name}: classes against schedules`);
+    optimal.push(await optimality(ScenariosMap[name], RunnersMap.fixed, 2, o.dfsBudget));
+  }
+
   progress(`memory: ${o.memoryRuns} schedules, sampled after ${o.memoryEarly}`);
   const memory = await memoryGrowth(o.memoryEarly, o.memoryRuns);
 
@@ -161,6 +169,7 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
     stepCost: perStep,
     bugs,
     dfs: dfsRows,
+    optimality: optimal,
     memory,
     fuzz: { runs: fuzz, scaling, upstream: { scenarios: buggy.scenarios, schedules: buggy.schedules, schedulesPerSecond: buggy.schedulesPerSecond }, breadth },
     transports,
@@ -171,11 +180,22 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
       ...stepCostTargets(perStep),
       { target: `memory flat: RSS after ${o.memoryRuns} schedules <= 1.1x RSS after ${o.memoryEarly}`, value: memory.rssGrowth, met: memory.rssGrowth <= 1.1 },
       ...targets(bugs, dfsRows),
+      optimalityTarget(optimal),
       { target: "fuzz --workers 2 explores >= 1.7x the schedules of --workers 1", value: scaling, met: scaling >= 1.7 },
       { target: "fuzz on upstream (failing, shrinking) keeps >= 1/5 of fixed's schedules/s", value: breadth, met: breadth >= 0.2 },
       { target: "a controlled Effect step costs <= 2x a plain-model step (worst scenario)", value: effectMissing ? "not measured (no effect)" : worstStep, met: worstStep <= 2 },
     ],
   };
+}
+
+/** Where the reduced search's distance from optimal is measured (fixed runner, at most 2 preemptions). */
+const OPTIMALITY_SCENARIOS = ["idle-prompt-async", "cancel-race", "double-prompt-async"] as const;
+
+/** Within 10% of optimal: schedules run at most 1.1x the classes among them, on every scenario measured. */
+function optimalityTarget(rows: readonly Optimality[]) {
+  const worst = [...rows].sort((a, b) => b.ratio - a.ratio)[0];
+  const value = worst ? `${worst.ratio} (${worst.scenario}: ${worst.schedules} schedules, ${worst.classes} classes)` : "not measured";
+  return { target: "dfs --preemptions 2 within 10% of optimal: schedules <= 1.1x the classes among them (worst scenario)", value, met: worst !== undefined && rows.every((r) => r.complete && r.ratio <= 1.1) };
 }
 
 /** One dfs measurement: unsplit on this thread, or split over `workers` threads. */

@@ -33,6 +33,8 @@ describe("racelab bench (tiny budgets: checks what it reports, never how fast)",
       ["double-prompt-async", false, 1],
       ["double-prompt-async", true, 2],
     ]);
+    expect(r.optimality.map((d) => d.scenario)).toEqual(["idle-prompt-async", "cancel-race", "double-prompt-async"]);
+    for (const d of r.optimality) expect(d.classes, d.scenario).toBeLessThanOrEqual(d.schedules - d.abandoned);
     expect(r.memory).toMatchObject({ earlySchedules: 50, schedules: 200 });
     expect(r.memory.rssEarlyMiB).toBeGreaterThan(0);
     expect(r.memory.rssGrowth).toBeCloseTo(r.memory.rssEndMiB / r.memory.rssEarlyMiB, 1);
@@ -40,7 +42,7 @@ describe("racelab bench (tiny budgets: checks what it reports, never how fast)",
     expect(r.fuzz.breadth).toBeCloseTo(r.fuzz.upstream.schedulesPerSecond / Math.max(1, r.fuzz.runs[1]!.schedulesPerSecond), 1);
     expect(r.transports.map((t) => t.scenario)).toEqual(["background-child-run", "sync-child", "status-gap"]);
     for (const t of r.transports) expect(t.inproc.schedulesPerSecond > 0 && t.http.schedulesPerSecond > 0).toBe(true);
-    expect(r.targets.map((t) => t.target)).toHaveLength(10);
+    expect(r.targets.map((t) => t.target)).toHaveLength(11);
     expect(r.targets.slice(0, 3).map((t) => t.target)).toEqual([
       "racelab per step <= 1.5x the bare replay of the same schedules (worst scenario)",
       "racelab per step >= 3x faster than fast-check's scheduler on the same runner (worst scenario)",
