@@ -58,7 +58,6 @@ export function countingClasses(inner: Strategy, add: (classKey: number) => void
       const chooser = inner.next(run);
       return chooser && recording(chooser, add);
     },
-    summary: inner.summary && (() => inner.summary!()),
   };
 }
 
