@@ -16,6 +16,13 @@ export interface Sleeper {
    * made there instead.
    */
   readonly delta: number;
+  /**
+   * When the label's block had more steps than its own: the label moved back alone, with its
+   * step's own footprint (the classic sleep set, Godefroid 1996). Its actor was still ready
+   * after it (the block went on), so its `delta` always counts the switch away. The sleeper
+   * stays asleep while either view commutes with every step since and costs no preemption.
+   */
+  readonly alone?: { readonly footprint: Footprint; readonly delta: number };
 }
 
 /** One decision of the current schedule of a depth-first search, kept for backtracking. */
@@ -79,5 +86,5 @@ export function budgetAfter(frame: Frame, label: string, bound: number): number 
  */
 export function asleep(frame: Frame, label: string): boolean {
   const sleeper = frame.sleep.get(label);
-  return sleeper !== undefined && sleeper.delta <= 0;
+  return sleeper !== undefined && (sleeper.delta <= 0 || (sleeper.alone !== undefined && sleeper.alone.delta <= 0));
 }

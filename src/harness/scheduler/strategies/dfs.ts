@@ -101,11 +101,19 @@ export const dfs: StrategyFactory = ({ preemptions = STRATEGY_DEFAULTS.preemptio
     const cost = (label: string) => (isPreemption(prev, label) ? 1 : 0);
     for (const label of prev.tried.slice(0, -1)) {
       const block = prev.blocks.get(label);
+      const own = prev.footprints.get(label)!;
       const open = block === undefined || block.open;
       const delta = bounded ? cost(label) + (open ? 1 : 0) - cost(current) : 0;
-      candidates.set(label, { footprint: block?.footprint ?? prev.footprints.get(label)!, delta });
+      const alone = block !== undefined && !block.shared ? { footprint: own, delta: bounded ? cost(label) + 1 - cost(current) : 0 } : undefined;
+      candidates.set(label, { footprint: block?.footprint ?? own, delta, ...(alone && { alone }) });
     }
-    for (const [label, sleeper] of candidates) if (label !== current && independent(sleeper.footprint, done)) sleep.set(label, sleeper);
+    for (const [label, sleeper] of candidates) {
+      if (label === current) continue;
+      const whole = independent(sleeper.footprint, done);
+      const alone = sleeper.alone !== undefined && independent(sleeper.alone.footprint, done) ? sleeper.alone : undefined;
+      if (whole) sleep.set(label, alone || sleeper.alone === undefined ? sleeper : { footprint: sleeper.footprint, delta: sleeper.delta });
+      else if (alone) sleep.set(label, alone);
+    }
     return sleep;
   }
 
